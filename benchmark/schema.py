@@ -1,0 +1,233 @@
+"""Typed records for documents and their annotations, validated at the boundary.
+
+Every record uses half-open ``[start, end)`` Python ``str`` offsets into the
+document text. Reading a JSONL file never stops at the first problem: it returns
+the records it could build and a :class:`Problem` for every field that was wrong,
+each naming the file, the line and the field.
+
+Example:
+    >>> rec, problems = parse_record(Entity, {"start": 0, "end": 2, "text": "四川", "label": "GPE"},
+    ...                              file="x.jsonl", line=1)
+    >>> rec
+    Entity(start=0, end=2, text='四川', label='GPE')
+    >>> _, problems = parse_record(Entity, {"start": "0", "end": 2, "text": "四川"},
+    ...                            file="x.jsonl", line=3)
+    >>> [str(p) for p in problems]  # doctest: +NORMALIZE_WHITESPACE
+    ['x.jsonl:3: start: expected an integer, got str "0"', 'x.jsonl:3: label: missing field']
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any, TypeVar
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input, located precisely."""
+
+    file: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class SchemaError(ValueError):
+    """Raised with every :class:`Problem` found, not just the first."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A named-entity span (task ``ner.v1``)."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class NumericFact:
+    """A stated quantity with its normalized value, unit, qualifier and metric phrase."""
+
+    start: int
+    end: int
+    text: str
+    value: int | float
+    unit: str
+    qualifier: str
+    metric: str
+    metric_start: int
+    metric_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph unit with its section and topics (the first topic is the primary one)."""
+
+    start: int
+    end: int
+    section: str
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading line; headings are not paragraph units (kept in meta.json)."""
+
+    start: int
+    end: int
+    text: str
+
+
+Record = Entity | NumericFact | Paragraph | Heading
+R = TypeVar("R", Entity, NumericFact, Paragraph, Heading)
+
+
+def _check_type(name: str, annotation: str, value: Any) -> str | None:
+    """Return a message if ``value`` does not fit ``annotation``, else None."""
+    got = f"got {type(value).__name__} {json.dumps(value, ensure_ascii=False)}"
+    if annotation == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return None if ok else f"expected an integer, {got}"
+    if annotation == "int | float":
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return None if ok else f"expected a number, {got}"
+    if annotation == "str":
+        return None if isinstance(value, str) else f"expected a string, {got}"
+    if annotation == "tuple[str, ...]":
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return None if ok else f"expected a list of strings, {got}"
+    raise AssertionError(f"unhandled annotation {annotation} for {name}")
+
+
+def parse_record(cls: type[R], obj: Any, *, file: str, line: int | None) -> tuple[R | None, list[Problem]]:
+    """Build a record of type ``cls`` from a decoded JSON object.
+
+    Checks that every field is present with the right JSON type, that no unknown
+    field is present, and that ``0 <= start < end`` for every offset pair.
+
+    Returns:
+        The record (None if any problem was found) and the problems.
+    """
+    if not isinstance(obj, dict):
+        return None, [Problem(file, line, None, f"expected a JSON object, got {type(obj).__name__}")]
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name not in obj:
+            problems.append(Problem(file, line, f.name, "missing field"))
+            continue
+        message = _check_type(f.name, str(f.type), obj[f.name])
+        if message:
+            problems.append(Problem(file, line, f.name, message))
+        else:
+            value = obj[f.name]
+            values[f.name] = tuple(value) if isinstance(value, list) else value
+    known = {f.name for f in fields(cls)}
+    for extra in sorted(set(obj) - known):
+        problems.append(
+            Problem(file, line, extra, f"unknown field; expected only {', '.join(sorted(known))}")
+        )
+    for lo, hi in (("start", "end"), ("metric_start", "metric_end")):
+        if lo in values and hi in values:
+            if values[lo] < 0:
+                problems.append(Problem(file, line, lo, f"must be >= 0, got {values[lo]}"))
+            if values[hi] <= values[lo]:
+                problems.append(Problem(file, line, hi, f"must be > {lo} ({values[lo]}), got {values[hi]}"))
+    if problems:
+        return None, problems
+    return cls(**values), []
+
+
+def read_jsonl(path: str | os.PathLike[str], cls: type[R]) -> tuple[list[R], list[Problem]]:
+    """Read one record per line; blank lines are skipped, bad lines reported.
+
+    Args:
+        path: A UTF-8 JSONL file.
+        cls: The record type every line must match.
+
+    Returns:
+        The records that parsed (in file order) and every problem found, with line numbers.
+    """
+    records, _, problems = read_jsonl_numbered(path, cls)
+    return records, problems
+
+
+def read_jsonl_numbered(
+    path: str | os.PathLike[str], cls: type[R]
+) -> tuple[list[R], list[int], list[Problem]]:
+    """Like :func:`read_jsonl`, also returning the file line number of every record."""
+    file = str(path)
+    records: list[R] = []
+    numbers: list[int] = []
+    problems: list[Problem] = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return [], [], [Problem(file, None, None, "file not found")]
+    except UnicodeDecodeError as exc:
+        return [], [], [Problem(file, None, None, f"not UTF-8 ({exc})")]
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(file, number, None, f"invalid JSON: {exc.msg} at column {exc.colno}"))
+            continue
+        record, found = parse_record(cls, obj, file=file, line=number)
+        problems.extend(found)
+        if record is not None:
+            records.append(record)
+            numbers.append(number)
+    return records, numbers, problems
+
+
+def record_to_dict(record: Record) -> dict[str, Any]:
+    """A record as a JSON-ready dict in the public field order."""
+    out = asdict(record)
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write UTF-8 text through a temporary file and a rename, so readers never see half a file."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def dumps_jsonl(records: Iterable[Record | dict[str, Any]]) -> str:
+    """One JSON object per line, Chinese unescaped."""
+    rows = (r if isinstance(r, dict) else record_to_dict(r) for r in records)
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+
+
+def write_jsonl(path: str | os.PathLike[str], records: Iterable[Record | dict[str, Any]]) -> None:
+    """Write records atomically as UTF-8 JSONL (``ensure_ascii=False``)."""
+    atomic_write_text(path, dumps_jsonl(records))
+
+
+def write_json(path: str | os.PathLike[str], obj: Any) -> None:
+    """Write a JSON document atomically, indented, Chinese unescaped."""
+    atomic_write_text(path, json.dumps(obj, ensure_ascii=False, indent=2) + "\n")

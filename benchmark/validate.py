@@ -1,0 +1,171 @@
+"""The validator: gold folders and prediction files against the text and the task rules.
+
+Every check reports a :class:`~benchmark.schema.Problem` that names the file, the
+line, the field and what was expected; all problems are collected, never just
+the first. ``scripts/validate.py`` is the command-line front end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from benchmark.document import GUIDELINES_VERSION, Document, read_meta, sha256_text
+from benchmark.schema import Problem, SchemaError, read_jsonl_numbered
+from benchmark.tasks import TASKS, Task, get_task
+
+DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "annotations"
+
+
+def surface_problems(text: str, records: Sequence[Any], *, file: str) -> list[Problem]:
+    """Offsets in range, surfaces equal to ``text[start:end]``, no span across a line break.
+
+    Example:
+        >>> from benchmark.schema import Entity
+        >>> [str(p) for p in surface_problems("四川公安", [Entity(0, 2, "四川", "GPE"),
+        ...                                            Entity(1, 3, "四川", "GPE")], file="f")]
+        ["f:2: text: '四川' does not match text[1:3] = '川公'"]
+    """
+    problems = []
+    for line, rec in enumerate(records, start=1):
+        pairs = [("start", "end", "text")]
+        if hasattr(rec, "metric_start"):
+            pairs.append(("metric_start", "metric_end", "metric"))
+        for lo, hi, surface_field in pairs:
+            start, end = getattr(rec, lo), getattr(rec, hi)
+            if end > len(text):
+                problems.append(
+                    Problem(file, line, hi, f"{end} is past the end of the text ({len(text)} characters)")
+                )
+                continue
+            if "\n" in text[start:end]:
+                problems.append(Problem(file, line, lo, f"span [{start}, {end}) crosses a line break"))
+            surface = getattr(rec, surface_field, None)
+            if surface is not None and surface != text[start:end]:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        surface_field,
+                        f"{surface!r} does not match text[{start}:{end}] = {text[start:end]!r}",
+                    )
+                )
+    return problems
+
+
+def check_records(doc: Document, task: Task, path: Path, *, gold: bool) -> tuple[list[Any], list[Problem]]:
+    """Read one task file and run the schema, surface and task checks on it."""
+    file = str(path)
+    records, numbers, problems = read_jsonl_numbered(path, task.record_type)
+    if any(p.line is None for p in problems):
+        return [], problems  # unreadable file
+    found = surface_problems(doc.text, records, file=file)
+    found += task.check(doc, records, file=file, gold=gold)
+    # Checks report record positions; map them back to line numbers in the file.
+    problems += [replace(p, line=numbers[p.line - 1]) if p.line is not None else p for p in found]
+    return records, problems
+
+
+def load_document(folder: str | Path) -> tuple[Document | None, list[Problem]]:
+    """Load and validate one gold folder (text, meta, every task's gold file present)."""
+    folder = Path(folder)
+    text_path = folder / "text.txt"
+    try:
+        text = text_path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return None, [Problem(str(text_path), None, None, "file not found")]
+    except UnicodeDecodeError as exc:
+        return None, [Problem(str(text_path), None, None, f"not UTF-8 ({exc})")]
+    meta, headings, problems = read_meta(folder)
+    meta_file = str(folder / "meta.json")
+    if meta.get("text_sha256") not in (None, sha256_text(text)):
+        problems.append(
+            Problem(
+                meta_file,
+                None,
+                "text_sha256",
+                f"{meta['text_sha256']} is not the sha256 of text.txt ({sha256_text(text)})",
+            )
+        )
+    if meta.get("id") not in (None, folder.name):
+        problems.append(
+            Problem(meta_file, None, "id", f"{meta['id']!r} is not the folder name {folder.name!r}")
+        )
+    if meta.get("guidelines_version") not in (None, GUIDELINES_VERSION):
+        problems.append(
+            Problem(
+                meta_file,
+                None,
+                "guidelines_version",
+                f"{meta['guidelines_version']!r}; expected {GUIDELINES_VERSION!r}",
+            )
+        )
+    problems += surface_problems(text, headings, file=f"{meta_file} headings")
+    lines = set(Document(folder.name, text, meta).lines())
+    problems += [
+        Problem(
+            f"{meta_file} headings",
+            i,
+            "start",
+            f"[{h.start}, {h.end}) is not a whole line without its outer whitespace",
+        )
+        for i, h in enumerate(headings, start=1)
+        if (h.start, h.end) not in lines
+    ]
+    doc = Document(folder.name, text, meta, headings=headings)
+    for key in TASKS.names():
+        task = get_task(key)
+        path = folder / task.gold_file
+        if path.exists():
+            records, found = check_records(doc, task, path, gold=True)
+            doc.gold[key] = records
+            problems += found
+    return doc, problems
+
+
+def document_folders(root: str | Path = DEFAULT_ROOT) -> list[Path]:
+    """Every document folder under ``root`` (a folder holding ``meta.json``), sorted."""
+    return sorted(p.parent for p in Path(root).glob("*/meta.json"))
+
+
+def load_corpus(root: str | Path = DEFAULT_ROOT, *, ids: Sequence[str] | None = None) -> list[Document]:
+    """Load every document under ``root`` (or only ``ids``); raise SchemaError on any problem."""
+    folders = document_folders(root)
+    if ids is not None:
+        known = {f.name: f for f in folders}
+        missing = [i for i in ids if i not in known]
+        if missing:
+            raise SchemaError(
+                [
+                    Problem(
+                        str(root), None, "documents", f"unknown document {m!r}; known: {', '.join(known)}"
+                    )
+                    for m in missing
+                ]
+            )
+        folders = [known[i] for i in ids]
+    docs, problems = [], []
+    for folder in folders:
+        doc, found = load_document(folder)
+        problems += found
+        if doc is not None:
+            docs.append(doc)
+    if problems:
+        raise SchemaError(problems)
+    return docs
+
+
+def validate_predictions(path: str | Path, doc: Document, task: Task) -> tuple[list[Any], list[Problem]]:
+    """Validate a predictions file for ``task`` on ``doc`` (gold-only rules skipped)."""
+    return check_records(doc, task, Path(path), gold=False)
+
+
+def task_for_file(path: Path) -> Task | None:
+    """The task whose gold file name equals ``path.name`` (None if no task uses that name)."""
+    for key in TASKS.names():
+        task = get_task(key)
+        if task.gold_file == path.name:
+            return task
+    return None
