@@ -7,6 +7,7 @@ whitespace. The taxonomy is defined in annotations/GUIDELINES.md (section C).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from benchmark.document import Document
 from benchmark.schema import Paragraph, Problem
@@ -24,21 +25,97 @@ SECTIONS = (
     "reform",
     "discipline",
 )
-TOPICS = (
-    "party_politics",
-    "covid",
-    "crime",
-    "public_safety",
-    "reform",
-    "technology",
-    "grassroots",
-    "team_discipline",
-    "training",
-    "poverty_alleviation",
-    "honours",
-    "overview",
-    "page_furniture",
-)
+
+@dataclass(frozen=True)
+class TopicDefinition:
+    """One topic of the taxonomy: what it covers, and generic cue words for it.
+
+    The keywords are written from the definition (general police-report vocabulary),
+    not collected from the article's paragraphs; rule and similarity baselines use them.
+    """
+
+    definition: str
+    definition_zh: str
+    keywords: tuple[str, ...]
+
+
+TAXONOMY: dict[str, TopicDefinition] = {
+    "party_politics": TopicDefinition(
+        "Party leadership and political work: studying Party doctrine and plenums, political loyalty, "
+        "Party building inside the police, political education.",
+        "党的领导与政治建设:学习贯彻党的理论和会议精神、政治忠诚、党建、政治教育。",
+        ("党", "党建", "政治", "思想", "全会", "精神", "忠诚", "初心", "使命", "旗帜", "学习贯彻", "支部"),
+    ),
+    "covid": TopicDefinition(
+        "The COVID-19 epidemic: prevention and control work, quarantine order, infection in custody.",
+        "新冠肺炎疫情:疫情防控、隔离、救治秩序、监管场所防疫。",
+        ("疫情", "防控", "新冠", "肺炎", "隔离", "感染", "救治", "防疫"),
+    ),
+    "crime": TopicDefinition(
+        "Fighting crime: investigating and solving cases, arrests, fugitives, gangs, fraud, gambling, "
+        "drugs, seizure of criminal assets, clearance rates.",
+        "打击违法犯罪:侦破案件、抓捕、追逃、扫黑除恶、诈骗、赌博、禁毒、涉案资产、破案率。",
+        ("犯罪", "案件", "破案", "侦办", "破获", "抓获", "逃犯", "嫌疑人", "诈骗", "赌博", "禁毒", "毒品",
+         "涉黑", "黑恶", "打击", "扫黑除恶", "涉案"),
+    ),
+    "public_safety": TopicDefinition(
+        "Public safety and security: disaster rescue, security for major events, road traffic safety, "
+        "dangerous goods and regulated trades, the public's sense of security.",
+        "公共安全:抢险救灾、重大活动安保、道路交通安全、危爆物品与重点行业监管、群众安全感。",
+        ("安全", "安保", "交通", "事故", "灾", "洪", "救援", "转移", "危化", "枪支", "监管", "安全感"),
+    ),
+    "reform": TopicDefinition(
+        "Reform of institutions and systems: restructuring forces, management systems, new units, "
+        "command systems.",
+        "改革与体制机制:部队和机构改革、管理体制调整、新设队伍、指挥体系建设。",
+        ("改革", "体制", "机构", "调整", "设立", "组建", "机制", "体系"),
+    ),
+    "technology": TopicDefinition(
+        "Science and technology in policing: big data, platforms, servers, mobile terminals, "
+        "information systems.",
+        "科技信息化:大数据、平台、服务器、移动警务终端、信息系统。",
+        ("科技", "数据", "大数据", "平台", "服务器", "终端", "信息化", "智能", "计算", "网络"),
+    ),
+    "grassroots": TopicDefinition(
+        "Grassroots policing: police stations, their staffing and model stations (the Fengqiao model).",
+        "基层基础:派出所建设、警力配置、枫桥式派出所等基层示范。",
+        ("基层", "派出所", "枫桥", "警力", "社区", "基础"),
+    ),
+    "team_discipline": TopicDefinition(
+        "Building and disciplining the force: education and rectification, integrity, strict governance "
+        "of the police.",
+        "队伍建设与纪律:教育整顿、廉政、从严治警、队伍作风。",
+        ("队伍", "教育整顿", "廉政", "纪律", "从严", "作风", "整顿", "铁军", "自查"),
+    ),
+    "training": TopicDefinition(
+        "Training and combat readiness: training courses, drills, competitions, exercises.",
+        "教育训练与实战能力:培训班、练兵、比武竞赛、演练、实战。",
+        ("训练", "培训", "练兵", "比武", "演练", "实战", "参训", "竞赛"),
+    ),
+    "poverty_alleviation": TopicDefinition(
+        "Poverty alleviation: paired assistance to poor counties, police support for lifting areas "
+        "out of poverty.",
+        "扶贫脱贫:对口帮扶、助力脱贫攻坚、贫困地区。",
+        ("扶贫", "脱贫", "贫困", "帮扶", "攻坚"),
+    ),
+    "honours": TopicDefinition(
+        "Honours: formal awards, commendations, titles of advanced collectives and individuals, named "
+        "model police officers (praise from superiors is not an honour).",
+        "荣誉表彰:立功、表彰、先进集体和个人称号、英模代表(上级肯定不算荣誉)。",
+        ("荣获", "表彰", "先进", "称号", "一等功", "英模", "殊荣", "荣记", "红旗"),
+    ),
+    "overview": TopicDefinition(
+        "Overview: headline, kicker and lead statements that summarise the year's results as a whole.",
+        "综述:标题、引题和导语中对全年成绩的总体概括。",
+        ("成绩单", "过去", "发布会", "公布", "一年", "全年", "总结", "战略"),
+    ),
+    "page_furniture": TopicDefinition(
+        "Page furniture: masthead, page numbers, app promotion, navigation lines and the byline.",
+        "版面元素:报头、版次、客户端推广、导航和署名。",
+        ("华西都市报", "扫一扫", "下载", "APP", "记者", "都在看", "精彩", "版"),
+    ),
+}  # fmt: skip
+TOPICS = tuple(TAXONOMY)
 
 
 def expected_units(doc: Document) -> list[tuple[int, int]]:

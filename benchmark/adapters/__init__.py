@@ -1,0 +1,33 @@
+"""Model adapters: one module per adapter family, registered in :data:`ADAPTERS`.
+
+Built-in adapter modules are imported here so they register themselves; their
+optional dependencies are imported inside ``load()``, so a missing one disables
+only that adapter. Third-party packages register through the entry-point group
+``benchmark.adapters``.
+"""
+
+from benchmark.adapters.base import (
+    ADAPTERS,
+    Adapter,
+    AdapterUnavailable,
+    InputDocument,
+    Mention,
+    Prediction,
+    register_adapter,
+)
+
+__all__ = [
+    "ADAPTERS",
+    "Adapter",
+    "AdapterUnavailable",
+    "InputDocument",
+    "Mention",
+    "Prediction",
+    "get_adapter",
+    "register_adapter",
+]
+
+
+def get_adapter(name: str) -> type[Adapter]:
+    """The adapter class registered under ``name`` ("did you mean" on a miss)."""
+    return ADAPTERS.get(name)

@@ -1,0 +1,157 @@
+"""The adapter contract every model goes through (rule tools, taggers, LLMs).
+
+An adapter is a class registered with :func:`register_adapter`. It declares its
+name and version, the tasks it supports, for entities the benchmark labels it can
+produce (and which of them it cannot tell apart, e.g. a tagger whose ``LOC`` covers
+both GPE and LOC), its typed options, and the optional packages it needs. It is
+constructed with its options, then ``load()`` once, then ``predict()`` per task
+on a batch of :class:`InputDocument` (text and units, never the gold).
+
+``predict`` returns one :class:`Prediction` per document: records in the gold
+format (with offsets), or, for systems that return strings, :class:`Mention`
+objects that the harness grounds to offsets. Bad tool output caught at the
+boundary (an offset that does not match the text, an unknown native tag) goes into
+``Prediction.problems`` and is reported in the run's errors, never scored.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from benchmark.adapters.options import NoOptions, parse_options
+from benchmark.document import Document
+from benchmark.registry import Registry
+from benchmark.tasks.topics import expected_units
+
+
+@dataclass(frozen=True)
+class InputDocument:
+    """What an adapter sees: the text and its units, never the gold.
+
+    Attributes:
+        id: Document id.
+        text: The full text (offsets index into it).
+        units: Paragraph units ``(start, end)`` (for topics: predict one record per unit).
+        lines: Every non-empty line ``(start, end)``, headings included (for string-returning
+            systems: the unit a mention belongs to is an index into ``lines``).
+    """
+
+    id: str
+    text: str
+    units: tuple[tuple[int, int], ...]
+    lines: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def from_document(cls, doc: Document) -> InputDocument:
+        """Strip a gold document down to what an adapter may see."""
+        return cls(doc.id, doc.text, tuple(expected_units(doc)), tuple(doc.lines()))
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A string-returned mention, to be grounded to offsets inside line ``line_index``."""
+
+    line_index: int
+    text: str
+    label: str
+
+
+@dataclass
+class Prediction:
+    """An adapter's output for one document and one task.
+
+    Attributes:
+        doc_id: The document.
+        records: Gold-format records (Entity, NumericFact, Paragraph) with offsets.
+        mentions: String mentions to ground (entities from string-returning systems).
+        problems: Messages about bad tool output dropped at the boundary.
+        info: Free-form extras for the run record (prompt hashes, token usage...).
+    """
+
+    doc_id: str
+    records: list[Any] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+class AdapterUnavailable(RuntimeError):
+    """An optional dependency is missing; the message is the install hint."""
+
+
+class Adapter(ABC):
+    """Base class of every adapter.
+
+    Class attributes:
+        name: Registry name (``jieba``, ``hf-ner``...).
+        version: The adapter's own version; bump it when its output can change.
+        tasks: Task keys it supports (``ner``, ``numeric``, ``topics``).
+        labels: Benchmark entity labels it can produce.
+        merged_labels: Groups of benchmark labels it cannot tell apart, e.g.
+            ``(("GPE", "LOC"),)``; the metrics then also report a coarse score.
+        requires: Importable modules it needs beyond the core dependencies.
+        install_hint: How to install them (shown when a module is missing).
+        Options: Its options dataclass (typed, with defaults).
+        offline: Whether it runs with no network and no user-supplied model,
+            i.e. belongs to the default evaluation.
+        uses_gold: Only the oracle: it reads the gold and is marked as such.
+    """
+
+    name: ClassVar[str]
+    version: ClassVar[str] = "1"
+    tasks: ClassVar[tuple[str, ...]] = ()
+    labels: ClassVar[tuple[str, ...]] = ()
+    merged_labels: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    requires: ClassVar[tuple[str, ...]] = ()
+    install_hint: ClassVar[str] = ""
+    Options: ClassVar[type] = NoOptions
+    offline: ClassVar[bool] = True
+    uses_gold: ClassVar[bool] = False
+    description: ClassVar[str] = ""
+
+    def __init__(self, options: Any = None) -> None:
+        self.options = options if options is not None else self.Options()
+
+    @classmethod
+    def from_config(cls, raw: dict[str, Any] | None = None) -> Adapter:
+        """Construct with options parsed and validated from a raw mapping."""
+        return cls(parse_options(cls.Options, raw or {}, adapter=cls.name))
+
+    @classmethod
+    def missing_requirements(cls) -> list[str]:
+        """The required modules that cannot be imported here."""
+        return [m for m in cls.requires if importlib.util.find_spec(m) is None]
+
+    @classmethod
+    def available(cls) -> tuple[bool, str]:
+        """Whether the optional dependencies are installed, and the install hint if not."""
+        missing = cls.missing_requirements()
+        if missing:
+            return False, f"{cls.name} needs {', '.join(missing)}: {cls.install_hint}"
+        return True, ""
+
+    def config(self) -> dict[str, Any]:
+        """The options as a JSON-able dict for the run record (secrets never stored in options)."""
+        from dataclasses import asdict, is_dataclass
+
+        return asdict(self.options) if is_dataclass(self.options) else {}
+
+    def load(self) -> None:  # noqa: B027  (optional hook)
+        """Load models or resources (timed separately from prediction)."""
+
+    @abstractmethod
+    def predict(self, task: str, documents: Sequence[InputDocument]) -> list[Prediction]:
+        """Predict ``task`` for each document, in order."""
+
+
+ADAPTERS: Registry[type[Adapter]] = Registry("adapter", entry_point_group="benchmark.adapters")
+
+
+def register_adapter(cls: type[Adapter]) -> type[Adapter]:
+    """Class decorator: register an adapter under ``cls.name``."""
+    ADAPTERS.register(cls.name)(cls)
+    return cls
