@@ -1,2 +1,3 @@
 """Chinese IE benchmark."""
+
 __version__ = "0.1.0"

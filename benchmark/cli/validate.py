@@ -53,7 +53,7 @@ def validate_path(path: Path, root: Path, document: str | None) -> tuple[int, li
                                     "such as entities.jsonl)"))  # fmt: skip
             continue
         doc_id = document or file.parent.name
-        doc, found = load_document(root / doc_id)
+        doc, _ = load_document(root / doc_id)
         if doc is None:
             problems.append(Problem(str(file), None, "document", f"unknown document {doc_id!r} "
                                     "(use --document ID)"))  # fmt: skip

@@ -26,6 +26,7 @@ SECTIONS = (
     "discipline",
 )
 
+
 @dataclass(frozen=True)
 class TopicDefinition:
     """One topic of the taxonomy: what it covers, and generic cue words for it.

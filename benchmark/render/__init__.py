@@ -1,0 +1,1 @@
+"""Renderers: structures in, Markdown / JSON / HTML / plots out."""
