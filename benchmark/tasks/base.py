@@ -9,11 +9,61 @@ one new module plus a registry line (see docs/adding-a-task.md).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
+
+import numpy as np
 
 from benchmark.document import Document
 from benchmark.schema import Problem
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A headline score of a task: quoted on the leaderboard with a 95% interval.
+
+    Attributes:
+        name: Key in score files (``strict_f1``).
+        description: One line for reports.
+        score_fn: Maps summed per-unit statistics to the score (None when undefined).
+        higher_is_better: False for losses (Hamming loss).
+    """
+
+    name: str
+    description: str
+    score_fn: Callable[[np.ndarray], float | None]
+    higher_is_better: bool = True
+
+
+@dataclass(frozen=True)
+class ScoringContext:
+    """What the scorer must know about the system being scored.
+
+    Attributes:
+        labels: Entity labels the system can produce (None: all of the task's labels).
+        merged_labels: Groups of labels the system cannot tell apart, e.g. (("GPE", "LOC"),).
+    """
+
+    labels: tuple[str, ...] | None = None
+    merged_labels: tuple[tuple[str, ...], ...] = ()
+
+
+def f1_of_counts(stats: np.ndarray) -> float | None:
+    """F1 from summed ``(tp, fp, fn)``; None when all three are zero.
+
+    Example:
+        >>> f1_of_counts(np.array([2.0, 1.0, 1.0]))
+        0.6666666666666666
+    """
+    tp, fp, fn = stats[0], stats[1], stats[2]
+    denominator = 2 * tp + fp + fn
+    return None if denominator == 0 else float(2 * tp / denominator)
+
+
+def ratio_of(stats: np.ndarray) -> float | None:
+    """``stats[0] / stats[1]`` (accuracy-like); None when the denominator is zero."""
+    return None if stats[1] == 0 else float(stats[0] / stats[1])
 
 
 class Task(ABC):
@@ -32,6 +82,33 @@ class Task(ABC):
     gold_file: ClassVar[str]
     record_type: ClassVar[type]
     description: ClassVar[str]
+    headlines: ClassVar[tuple[Headline, ...]]
+
+    @property
+    def primary(self) -> Headline:
+        """The headline score that ranks systems (the first one)."""
+        return self.headlines[0]
+
+    def units(self, doc: Document) -> list[tuple[int, int]]:
+        """Resampling units of the bootstrap for this task (default: every non-empty line)."""
+        return doc.lines()
+
+    @abstractmethod
+    def details(self, doc: Document, pred: Sequence[Any], ctx: ScoringContext) -> dict[str, Any]:
+        """Every score of this task for one document, as JSON-able data (counts included)."""
+
+    @abstractmethod
+    def unit_stats(self, doc: Document, pred: Sequence[Any], ctx: ScoringContext) -> dict[str, np.ndarray]:
+        """Per-unit sufficient statistics for each available headline (rows = :meth:`units`).
+
+        Summing the rows and applying the headline's ``score_fn`` gives the score; the
+        bootstrap resamples rows. A headline missing from the dict is not applicable to
+        this system (for example a coarse score for a system that merges no labels).
+        """
+
+    def errors(self, doc: Document, pred: Sequence[Any], ctx: ScoringContext) -> dict[str, Any]:
+        """Error analysis as data (default: none)."""
+        return {}
 
     @abstractmethod
     def check(self, doc: Document, records: Sequence[Any], *, file: str, gold: bool = True) -> list[Problem]:

@@ -6,10 +6,13 @@ Labels and rules are defined in annotations/GUIDELINES.md (section A).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
 
 from benchmark.document import Document
-from benchmark.schema import Entity, Problem
-from benchmark.tasks.base import Task, overlap_problems
+from benchmark.schema import Entity, Problem, record_to_dict
+from benchmark.tasks.base import Headline, ScoringContext, Task, f1_of_counts, overlap_problems
 from benchmark.tasks.registry import register_task
 
 LABELS = ("PER", "ORG", "GPE", "LOC", "DATE", "EVENT", "TITLE")
@@ -55,6 +58,16 @@ class NerTask(Task):
     record_type = Entity
     description = "named entities (PER ORG GPE LOC DATE EVENT TITLE), flat, outermost spans"
     labels = LABELS
+    headlines = (
+        Headline("strict_f1", "micro F1, boundaries and type exact (all labels)", f1_of_counts),
+        Headline("exact_f1", "micro F1, boundaries exact, type ignored", f1_of_counts),
+        Headline("partial_f1", "micro F1, SemEval-2013 partial (overlap counts half)", f1_of_counts),
+        Headline("type_f1", "micro F1, overlap with the right type", f1_of_counts),
+        Headline("strict_f1_supported", "strict micro F1 on the labels the system supports", f1_of_counts),
+        Headline(
+            "strict_f1_coarse", "strict micro F1 with the labels the system merges merged", f1_of_counts
+        ),
+    )
 
     def check(
         self, doc: Document, records: Sequence[Entity], *, file: str, gold: bool = True
@@ -65,3 +78,61 @@ class NerTask(Task):
             if r.label not in LABELS
         ]
         return problems + overlap_problems(records, file=file, what="entity")
+
+    def _coarse_map(self, ctx: ScoringContext) -> dict[str, str]:
+        return {label: "|".join(group) for group in ctx.merged_labels for label in group}
+
+    def _supported(self, ctx: ScoringContext) -> list[str] | None:
+        return None if ctx.labels is None else [label for label in LABELS if label in ctx.labels]
+
+    def details(self, doc: Document, pred: Sequence[Entity], ctx: ScoringContext) -> dict[str, Any]:
+        from benchmark.metrics import score_entities
+
+        gold = [record_to_dict(e) for e in doc.gold.get("ner", [])]
+        predicted = [record_to_dict(e) for e in pred]
+        out: dict[str, Any] = {
+            "all_labels": score_entities(gold, predicted, labels=LABELS).to_dict(),
+            "supported_labels": self._supported(ctx) or list(LABELS),
+            "unsupported_labels": [
+                label for label in LABELS if label not in (self._supported(ctx) or LABELS)
+            ],
+        }
+        if ctx.labels is not None:
+            out["on_supported_labels"] = score_entities(
+                gold, predicted, labels=self._supported(ctx)
+            ).to_dict()
+        if ctx.merged_labels:
+            mapping = self._coarse_map(ctx)
+            out["coarse"] = score_entities(gold, predicted, label_map=mapping).to_dict()
+            out["merged_labels"] = [list(group) for group in ctx.merged_labels]
+        return out
+
+    def unit_stats(self, doc: Document, pred: Sequence[Entity], ctx: ScoringContext) -> dict[str, np.ndarray]:
+        from benchmark.metrics import entity_unit_stats
+
+        gold = [record_to_dict(e) for e in doc.gold.get("ner", [])]
+        predicted = [record_to_dict(e) for e in pred]
+        units = self.units(doc)
+        stats = {
+            f"{scheme}_f1": entity_unit_stats(gold, predicted, units, scheme=scheme)
+            for scheme in ("strict", "exact", "partial", "type")
+        }
+        stats["strict_f1_supported"] = (
+            entity_unit_stats(gold, predicted, units, labels=self._supported(ctx))
+            if ctx.labels is not None
+            else stats["strict_f1"]
+        )
+        if ctx.merged_labels:
+            stats["strict_f1_coarse"] = entity_unit_stats(
+                gold, predicted, units, label_map=self._coarse_map(ctx)
+            )
+        return stats
+
+    def errors(self, doc: Document, pred: Sequence[Entity], ctx: ScoringContext) -> dict[str, Any]:
+        from benchmark.metrics import analyze_errors
+
+        gold = [record_to_dict(e) for e in doc.gold.get("ner", [])]
+        analysis = analyze_errors(
+            gold, [record_to_dict(e) for e in pred], text=doc.text, generic_terms=GENERIC_TERMS
+        )
+        return analysis.to_dict()

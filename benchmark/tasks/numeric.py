@@ -6,11 +6,14 @@ Rules are defined in annotations/GUIDELINES.md (section B).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
 
 from benchmark.document import Document
 from benchmark.normalize import QUALIFIERS, NormalizationError, parse_quantity, values_match
-from benchmark.schema import NumericFact, Problem
-from benchmark.tasks.base import Task, overlap_problems
+from benchmark.schema import NumericFact, Problem, record_to_dict
+from benchmark.tasks.base import Headline, ScoringContext, Task, f1_of_counts, overlap_problems, ratio_of
 from benchmark.tasks.registry import register_task
 
 
@@ -23,6 +26,46 @@ class NumericTask(Task):
     gold_file = "numeric_facts.jsonl"
     record_type = NumericFact
     description = "numeric facts: quantity span, normalized value, unit, qualifier, metric phrase"
+    headlines = (
+        Headline("fact_f1", "F1 of whole facts: span overlaps, value and unit match, metric char-F1 >= 0.5",
+                 f1_of_counts),
+        Headline("span_exact_f1", "F1 of quantity spans with exact boundaries", f1_of_counts),
+        Headline("span_overlap_f1", "F1 of quantity spans that overlap", f1_of_counts),
+        Headline("value_accuracy", "value within relative tolerance 1e-9, over matched spans", ratio_of),
+        Headline("unit_accuracy", "unit equal, over matched spans", ratio_of),
+        Headline("qualifier_accuracy", "qualifier equal, over matched spans", ratio_of),
+    )  # fmt: skip
+
+    def details(self, doc: Document, pred: Sequence[NumericFact], ctx: ScoringContext) -> dict[str, Any]:
+        from benchmark.metrics import score_numeric
+
+        gold = [record_to_dict(f) for f in doc.gold.get("numeric", [])]
+        return score_numeric(gold, [record_to_dict(f) for f in pred]).to_dict()
+
+    def unit_stats(
+        self, doc: Document, pred: Sequence[NumericFact], ctx: ScoringContext
+    ) -> dict[str, np.ndarray]:
+        from benchmark.metrics import assign_units, score_numeric
+
+        units = self.units(doc)
+        gold = [record_to_dict(f) for f in doc.gold.get("numeric", [])]
+        predicted = [record_to_dict(f) for f in pred]
+        gold_unit = assign_units(units, [f["start"] for f in gold], arg="gold")
+        pred_unit = assign_units(units, [f["start"] for f in predicted], arg="pred")
+        names = [h.name for h in self.headlines]
+        stats = {name: np.zeros((len(units), 3 if name.endswith("f1") else 2)) for name in names}
+        for u in set(gold_unit) | set(pred_unit):
+            result = score_numeric(
+                [f for f, k in zip(gold, gold_unit, strict=True) if k == u],
+                [f for f, k in zip(predicted, pred_unit, strict=True) if k == u],
+            )
+            for name, counts in (("fact_f1", result.fact), ("span_exact_f1", result.span_exact),
+                                 ("span_overlap_f1", result.span_overlap)):  # fmt: skip
+                stats[name][u] = (counts.tp, counts.fp, counts.fn)
+            for name, acc in (("value_accuracy", result.value), ("unit_accuracy", result.unit),
+                              ("qualifier_accuracy", result.qualifier)):  # fmt: skip
+                stats[name][u] = (acc.correct, acc.total)
+        return stats
 
     def check(
         self, doc: Document, records: Sequence[NumericFact], *, file: str, gold: bool = True

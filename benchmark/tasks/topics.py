@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from benchmark.document import Document
-from benchmark.schema import Paragraph, Problem
-from benchmark.tasks.base import Task
+from benchmark.schema import Paragraph, Problem, record_to_dict
+from benchmark.tasks.base import Headline, ScoringContext, Task, f1_of_counts, ratio_of
 from benchmark.tasks.registry import register_task
 
 SECTIONS = (
@@ -136,6 +139,54 @@ class TopicsTask(Task):
     description = "section and topics (multi-label, first = primary) of every paragraph unit"
     sections = SECTIONS
     topics = TOPICS
+    headlines = (
+        Headline("topics_micro_f1", "multi-label topic micro F1 over units", f1_of_counts),
+        Headline("primary_accuracy", "accuracy of the primary (first) topic", ratio_of),
+        Headline("section_accuracy", "accuracy of the section", ratio_of),
+        Headline("subset_accuracy", "units whose topic set is exactly right", ratio_of),
+        Headline("hamming_loss", "wrong unit x topic cells / all cells (lower is better)", ratio_of, False),
+    )
+
+    def units(self, doc: Document) -> list[tuple[int, int]]:
+        """Topic scores resample the paragraph units themselves."""
+        return expected_units(doc)
+
+    def _aligned(self, doc: Document, pred: Sequence[Paragraph]) -> list[tuple[Paragraph, Paragraph]]:
+        by_span = {(p.start, p.end): p for p in pred}
+        gold = sorted(doc.gold.get("topics", []), key=lambda u: u.start)
+        missing = [(g.start, g.end) for g in gold if (g.start, g.end) not in by_span]
+        if missing:
+            raise ValueError(f"predictions miss paragraph units {missing[:3]} (of {len(missing)})")
+        return [(g, by_span[(g.start, g.end)]) for g in gold]
+
+    def details(self, doc: Document, pred: Sequence[Paragraph], ctx: ScoringContext) -> dict[str, Any]:
+        from benchmark.metrics import score_topics
+
+        gold = [record_to_dict(u) for u in doc.gold.get("topics", [])]
+        return score_topics(
+            gold, [record_to_dict(u) for u in pred], labels=list(TOPICS), section_labels=list(SECTIONS)
+        ).to_dict()
+
+    def unit_stats(
+        self, doc: Document, pred: Sequence[Paragraph], ctx: ScoringContext
+    ) -> dict[str, np.ndarray]:
+        rows = []
+        for gold, guess in self._aligned(doc, pred):
+            g, p = set(gold.topics), set(guess.topics)
+            rows.append(
+                [len(g & p), len(p - g), len(g - p),
+                 float(bool(guess.topics) and guess.topics[0] == gold.topics[0]),
+                 float(guess.section == gold.section), float(g == p), len(g ^ p)]
+            )  # fmt: skip
+        m = np.array(rows, dtype=float).reshape(-1, 7)
+        ones = np.ones((len(m), 1))
+        return {
+            "topics_micro_f1": m[:, 0:3],
+            "primary_accuracy": np.hstack([m[:, 3:4], ones]),
+            "section_accuracy": np.hstack([m[:, 4:5], ones]),
+            "subset_accuracy": np.hstack([m[:, 5:6], ones]),
+            "hamming_loss": np.hstack([m[:, 6:7], ones * len(TOPICS)]),
+        }
 
     def check(
         self, doc: Document, records: Sequence[Paragraph], *, file: str, gold: bool = True
