@@ -29,6 +29,16 @@ from functools import lru_cache
 QUALIFIERS = ("exact", "approx", "at_least", "at_most")
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
+# Single characters are read from this table; composed numerals (二十, 三百零五) go to cn2an,
+# whose first call costs ~0.3 s (import and regex compilation) that a one-character numeral
+# should not pay.
+_SINGLE = {ch: Decimal(i) for i, ch in enumerate("零一二三四五六七八九")} | {
+    "〇": Decimal(0),
+    "两": Decimal(2),
+    "十": Decimal(10),
+    "百": Decimal(100),
+    "千": Decimal(1000),
+}
 _SCALES = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4}
 _PATTERN = re.compile(
     r"^(?P<prefix>约|近)?"
@@ -78,6 +88,8 @@ def parse_number(numeral: str) -> Decimal:
         return Decimal(numeral)
     if not numeral or any(ch not in _CN_DIGITS for ch in numeral):
         raise NormalizationError(f"not a numeral: {numeral!r}")
+    if len(numeral) == 1:
+        return _SINGLE[numeral]
     try:
         return Decimal(int(_cn2an().cn2an(numeral.replace("〇", "零"), "smart")))
     except Exception as exc:  # cn2an raises bare ValueErrors with Chinese messages

@@ -46,6 +46,7 @@ class Registry(Generic[T]):
         self.kind = kind
         self.entry_point_group = entry_point_group
         self._items: dict[str, T] = {}
+        self._entry_point_names: set[str] = set()
         self._entry_points_loaded = entry_point_group is None
 
     def register(self, name: str) -> Callable[[T], T]:
@@ -65,9 +66,19 @@ class Registry(Generic[T]):
             return
         self._entry_points_loaded = True
         for ep in metadata.entry_points(group=self.entry_point_group or ""):
-            obj = ep.load()
             if ep.name not in self._items:
-                self._items[ep.name] = obj
+                self._items[ep.name] = ep.load()
+                self._entry_point_names.add(ep.name)
+
+    def reset_entry_points(self) -> None:
+        """Forget the plug-ins loaded from entry points, so the next lookup scans again.
+
+        For tests and for long-lived processes after a package was installed.
+        """
+        for name in self._entry_point_names:
+            self._items.pop(name, None)
+        self._entry_point_names = set()
+        self._entry_points_loaded = self.entry_point_group is None
 
     def get(self, name: str) -> T:
         """Look a plug-in up by name; unknown names fail with suggestions."""

@@ -11,10 +11,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 PY=.venv/bin/python
 # Install the venv in dependency order; quiet unless something fails.
-$PY -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+# pip >= 26 for --build-constraint (used to build LAC in scripts/install_optional.sh).
+$PY -m pip install --quiet --disable-pip-version-check --upgrade "pip>=26"
 # torch is pinned to the CPU build (pyproject.toml); an unpinned torch pulls a multi-GB CUDA build.
-$PY -m pip install --quiet --disable-pip-version-check -e ".[test]"
-if [ -f scripts/install_optional.sh ]; then
-  PY=$PY bash scripts/install_optional.sh
-fi
+$PY -m pip install --quiet --disable-pip-version-check -e ".[test,taggers]"
+PY=$PY bash scripts/install_optional.sh
 echo "setup: ok ($($PY --version), $(.venv/bin/pip --version | cut -d' ' -f1-2))"

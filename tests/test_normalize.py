@@ -57,3 +57,14 @@ def test_parse_number_rejects_mixed():
 def test_values_match_tolerance():
     assert values_match(7910000000, 7.91e9)
     assert not values_match(7910000000, 7.92e9)
+
+
+@pytest.mark.parametrize("numeral", list("零〇一二两三四五六七八九十百千"))
+def test_single_character_table_agrees_with_cn2an(numeral):
+    """The single-character fast path and cn2an read every digit character alike."""
+    import cn2an
+
+    expected = {"百": 100, "千": 1000}.get(numeral)
+    if expected is None:
+        expected = cn2an.cn2an(numeral.replace("〇", "零"), "smart")
+    assert parse_number(numeral) == expected

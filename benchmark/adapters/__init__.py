@@ -31,3 +31,13 @@ __all__ = [
 def get_adapter(name: str) -> type[Adapter]:
     """The adapter class registered under ``name`` ("did you mean" on a miss)."""
     return ADAPTERS.get(name)
+
+# The built-in adapters register themselves on import (their heavy dependencies load in load()).
+from benchmark.adapters import (  # noqa: E402, F401
+    jieba_pos,
+    lac_pos,
+    oracle,
+    rules,
+    sklearn_topics,
+    thulac_pos,
+)

@@ -1,0 +1,128 @@
+"""The ``lac`` adapter: Baidu LAC 2.1.2 (Apache-2.0), a joint segmenter, POS and NER tagger.
+
+Mapping (LAC tags): ``PER`` -> PER, ``LOC`` -> GPE (LAC's LOC covers both
+administrative and natural places, so GPE and LOC are declared merged), ``ORG`` -> ORG,
+``TIME`` -> DATE only for absolute dates (``2020年``, ``1月8日``; not ``过去``).
+Numbers: LAC tags a number together with its measure word as one ``m`` token
+(``7名``, ``98.78%``, ``7万余人次``) and sometimes splits them (``28`` + ``名``); both
+become numeric facts through the project's normalizer (see
+:mod:`benchmark.adapters._tagging`).
+
+Installing: ``pip install lac`` fails (its setup.py imports ``pkg_resources``, gone
+from new setuptools), and LAC imports ``paddle.fluid``, removed from paddle 2.6+.
+``scripts/install_optional.sh`` installs ``paddlepaddle`` and builds LAC with
+``setuptools<70`` as a build constraint; :meth:`LacAdapter.load` aliases
+``paddle.fluid`` to ``paddle.base`` before importing LAC. Set ``GLOG_minloglevel=2``
+to silence paddle's log line (done here unless already set).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from benchmark.adapters._tagging import TaggerAdapter, TagSet
+from benchmark.adapters.base import register_adapter
+
+LAC_TAGS = frozenset(
+    [
+        "n",
+        "f",
+        "s",
+        "t",
+        "nr",
+        "ns",
+        "nt",
+        "nw",
+        "nz",
+        "v",
+        "vd",
+        "vn",
+        "a",
+        "ad",
+        "an",
+        "d",
+        "m",
+        "q",
+        "r",
+        "p",
+        "c",
+        "u",
+        "xc",
+        "w",
+        "PER",
+        "LOC",
+        "ORG",
+        "TIME",
+    ]
+)
+
+LAC_TAGSET = TagSet(
+    name="lac",
+    entity={"PER": "PER", "LOC": "GPE", "ORG": "ORG", "TIME": "DATE"},
+    known=LAC_TAGS,
+    number=frozenset({"m"}),
+    measure=frozenset({"q"}),
+    punct=frozenset({"w"}),
+    noun=frozenset({"n", "nz", "nw", "vn", "an", "s", "ORG", "LOC", "nt", "ns"}),
+    date=frozenset({"TIME", "t"}),
+)
+
+
+@dataclass(frozen=True)
+class LacOptions:
+    """Options of the LAC adapter.
+
+    Attributes:
+        mode: LAC's mode; only ``lac`` (segmentation, POS and NER) gives entity tags.
+    """
+
+    mode: Literal["lac"] = "lac"
+
+
+def import_lac() -> Any:
+    """Import ``LAC.LAC`` under paddle >= 2.6, aliasing the removed ``paddle.fluid``."""
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # paddle warns that ccache is missing
+        import paddle
+
+    if "paddle.fluid" not in sys.modules and hasattr(paddle, "base"):
+        sys.modules["paddle.fluid"] = paddle.base
+        sys.modules["paddle.fluid.core"] = paddle.base.core
+    from LAC import LAC
+
+    return LAC
+
+
+@register_adapter
+class LacAdapter(TaggerAdapter):
+    """Baidu LAC entity and number tags."""
+
+    name = "lac"
+    version = "1"
+    labels = ("PER", "ORG", "GPE", "DATE")
+    merged_labels = (("GPE", "LOC"),)
+    requires = ("LAC", "paddle")
+    install_hint = "bash scripts/install_optional.sh (paddlepaddle, then LAC built with setuptools<70)"
+    Options = LacOptions
+    tagset = LAC_TAGSET
+    description = "Baidu LAC 2.1.2 (PER/LOC/ORG/TIME, m+q) mapped to entities and numeric facts"
+
+    def __init__(self, options: Any = None) -> None:
+        super().__init__(options)
+        self._tagger: Any = None
+
+    def load(self) -> None:
+        """Load LAC's bundled model (about 1.5 s)."""
+        self._tagger = import_lac()(mode=self.options.mode)
+
+    def cut(self, line: str) -> list[tuple[str, str]]:
+        """LAC's ``(word, tag)`` pairs for one line."""
+        if self._tagger is None:
+            self.load()
+        words, tags = self._tagger.run(line)
+        return list(zip(words, tags, strict=True))

@@ -1,0 +1,39 @@
+"""``scripts/compare.py A B``: paired comparison of two runs (or models' latest runs)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        prog="compare.py",
+        description="Compare two runs: per task and headline score both values, the difference with "
+        "its paired 95%% interval and p-value, and the items where they disagree.",
+    )
+    p.add_argument("a", help="run folder, MODEL/RUN_ID, or MODEL (its latest run)")
+    p.add_argument("b", help="the other run")
+    p.add_argument("--results", default="results", help="results folder (default: results/)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--resamples", type=int, default=1000)
+    args = p.parse_args(argv)
+    from benchmark.compare import RunNotFound, compare_runs, render_text, resolve_run
+    from benchmark.validate import load_corpus
+
+    try:
+        run_a = resolve_run(args.a, Path(args.results))
+        run_b = resolve_run(args.b, Path(args.results))
+    except RunNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result = compare_runs(run_a, run_b, load_corpus(), seed=args.seed, n_resamples=args.resamples)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(render_text(result), end="")
+    return 0

@@ -1,0 +1,192 @@
+"""Build the leaderboard from run records, as data (renderers turn it into files).
+
+One table per task: every system with that task ``ok`` in its run record, ranked by the
+task's primary headline; each row has all headline scores with 95% intervals, and a
+mark where the system is not significantly different from the one ranked just above it
+(paired bootstrap on the primary headline, p >= 0.05). The overall table averages the
+primary headlines; see :data:`OVERALL_POLICY`. The same records give the same output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from benchmark.document import GUIDELINES_VERSION, Document
+from benchmark.provenance import gold_hash
+from benchmark.records import RunRecord
+from benchmark.runner import _context_of
+from benchmark.scoring import CI_NOTE, compare_task
+from benchmark.tasks import TASKS, get_task
+from benchmark.tasks.ner import LABELS
+
+ALPHA = 0.05
+OVERALL_POLICY = (
+    "Overall = the mean of each task's primary score (ner: strict_f1, numeric: fact_f1, topics: "
+    "topics_micro_f1). A task a system does not support, or failed, counts as 0 in the mean; the "
+    "'tasks' column says how many of the tasks it covers, so specialists are visible rather than hidden."
+)
+USES_GOLD_NOTE = (
+    "Systems marked (gold) read gold labels: `oracle` returns the gold itself (it proves the pipeline); "
+    "classifiers marked leave-one-out are trained on the other paragraphs' gold and never see the gold "
+    "of the paragraph they predict."
+)
+
+
+def _speed(run: RunRecord, key: str) -> float | None:
+    return run.meta.get("tasks", {}).get(key, {}).get("chars_per_second")
+
+
+def _per_label_f1(score: dict[str, Any]) -> dict[str, float | None]:
+    """Strict per-label F1 from counts summed over documents."""
+    totals: dict[str, list[float]] = {}
+    for details in score.get("documents", {}).values():
+        per_label = details.get("all_labels", {}).get("schemes", {}).get("strict", {}).get("per_label", {})
+        for label, c in per_label.items():
+            t = totals.setdefault(label, [0.0, 0.0, 0.0])
+            t[0], t[1], t[2] = t[0] + c["tp"], t[1] + c["fp"], t[2] + c["fn"]
+    return {
+        label: (None if (2 * tp + fp + fn) == 0 else 2 * tp / (2 * tp + fp + fn))
+        for label, (tp, fp, fn) in sorted(totals.items())
+    }
+
+
+def _predictions(run: RunRecord, key: str, docs: Sequence[Document]) -> dict[str, list[Any]]:
+    return {doc.id: run.predictions(key, doc.id) for doc in docs if key in doc.gold}
+
+
+def _row(run: RunRecord, key: str) -> dict[str, Any]:
+    score = run.scores[key]
+    scoring = run.meta.get("scoring", {})
+    supported = scoring.get("labels") or list(LABELS)
+    row = {
+        "model": run.model,
+        "run_id": run.run_id,
+        "display_name": run.meta.get("display_name", run.model),
+        "description": run.meta.get("adapter", {}).get("description", ""),
+        "uses_gold": bool(run.meta.get("adapter", {}).get("uses_gold")),
+        "scores": {
+            name: {k: v[k] for k in ("estimate", "low", "high")} for name, v in score["headline"].items()
+        },
+        "load_seconds": run.meta.get("load_seconds"),
+        "chars_per_second": _speed(run, key),
+    }
+    if key == "ner":
+        row["labels"] = supported
+        row["unsupported_labels"] = [label for label in LABELS if label not in supported]
+        row["merged_labels"] = scoring.get("merged_labels") or []
+        row["per_label_f1"] = _per_label_f1(score)
+    return row
+
+
+def task_table(
+    key: str, runs: Sequence[RunRecord], docs: Sequence[Document], *, seed: int = 0, n_resamples: int = 1000
+) -> dict[str, Any]:
+    """The leaderboard table of one task."""
+    task = get_task(key)
+    primary = task.primary
+    ok = [r for r in runs if key in r.scores and r.meta.get("tasks", {}).get(key, {}).get("status") == "ok"]
+    sign = 1 if primary.higher_is_better else -1
+
+    def order(run: RunRecord) -> tuple[float, str, str]:
+        value = run.scores[key]["headline"].get(primary.name, {}).get("estimate")
+        return (-sign * (value if value is not None else -sign * float("inf")), run.model, run.run_id)
+
+    ok.sort(key=order)
+    rows = []
+    for i, run in enumerate(ok):
+        row = _row(run, key) | {"rank": i + 1}
+        if i > 0:
+            above = ok[i - 1]
+            task_docs = [d for d in docs if key in d.gold]
+            test = compare_task(
+                task,
+                task_docs,
+                (_predictions(run, key, task_docs), _context_of(run.meta)),
+                (_predictions(above, key, task_docs), _context_of(above.meta)),
+                n_resamples=n_resamples,
+                seed=seed,
+            ).get(primary.name, {})
+            p = test.get("p_value")
+            row["p_value_vs_above"] = p
+            row["not_significantly_different_from_above"] = p is not None and p >= ALPHA
+        rows.append(row)
+    failed = [
+        {
+            "model": r.model,
+            "run_id": r.run_id,
+            "status": r.meta["tasks"][key].get("status"),
+            "exception": r.errors.get(key, {}).get("exception"),
+        }
+        for r in runs
+        if r.meta.get("tasks", {}).get(key, {}).get("status") not in (None, "ok")
+    ]
+    return {
+        "task": task.name,
+        "key": key,
+        "description": task.description,
+        "primary": primary.name,
+        "headlines": [
+            {"name": h.name, "description": h.description, "higher_is_better": h.higher_is_better}
+            for h in task.headlines
+        ],
+        "rows": rows,
+        "failed": failed,
+    }
+
+
+def overall_table(tables: dict[str, dict[str, Any]], runs: Sequence[RunRecord]) -> dict[str, Any]:
+    """Mean of primary scores per system (see :data:`OVERALL_POLICY`)."""
+    rows = []
+    for run in runs:
+        per_task = {}
+        for key, table in tables.items():
+            match = [r for r in table["rows"] if r["run_id"] == run.run_id and r["model"] == run.model]
+            per_task[key] = match[0]["scores"][table["primary"]]["estimate"] if match else None
+        covered = sum(v is not None for v in per_task.values())
+        if covered == 0:
+            continue
+        mean = sum(v or 0.0 for v in per_task.values()) / len(tables)
+        rows.append(
+            {
+                "model": run.model,
+                "run_id": run.run_id,
+                "display_name": run.meta.get("display_name", run.model),
+                "uses_gold": bool(run.meta.get("adapter", {}).get("uses_gold")),
+                "overall": mean,
+                "tasks_covered": covered,
+                "per_task": per_task,
+            }
+        )
+    rows.sort(key=lambda r: (-r["overall"], r["model"], r["run_id"]))
+    for i, row in enumerate(rows):
+        row["rank"] = i + 1
+    return {"policy": OVERALL_POLICY, "tasks": list(tables), "rows": rows}
+
+
+def build(
+    runs: Sequence[RunRecord], docs: Sequence[Document], *, seed: int = 0, n_resamples: int = 1000
+) -> dict[str, Any]:
+    """The whole leaderboard as data."""
+    tables = {key: task_table(key, runs, docs, seed=seed, n_resamples=n_resamples) for key in TASKS.names()}
+    return {
+        "benchmark": "zh-ie-benchmark",
+        "guidelines_version": GUIDELINES_VERSION,
+        "gold_hash": gold_hash(docs),
+        "documents": [doc.id for doc in docs],
+        "ci_note": CI_NOTE,
+        "uses_gold_note": USES_GOLD_NOTE,
+        "significance": f"paired bootstrap on the primary score against the system ranked above; "
+        f"'≈' marks p >= {ALPHA} (not significantly different)",
+        "tasks": tables,
+        "overall": overall_table(tables, runs),
+        "runs": [
+            {
+                "model": r.model,
+                "run_id": r.run_id,
+                "git_commit": r.meta.get("git_commit"),
+                "finished_at": r.meta.get("finished_at"),
+            }
+            for r in runs
+        ],
+    }

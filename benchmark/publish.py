@@ -1,0 +1,47 @@
+"""Rebuild the leaderboard files from the run records (under the results lock).
+
+Writes ``leaderboard.md``, ``leaderboard.json``, ``leaderboard.csv``, ``leaderboard.html``
+and ``plots/*.png`` into the results folder, each atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmark import leaderboard
+from benchmark.records import list_runs, locked
+from benchmark.render import markdown, tabular
+from benchmark.schema import atomic_write_text
+from benchmark.validate import load_corpus
+
+
+def publish(results: Path, *, seed: int = 0, n_resamples: int = 1000) -> list[Path]:
+    """Build the leaderboard from every run under ``results`` and write all its formats."""
+    docs = load_corpus()
+    with locked(results):
+        runs = list_runs(results)
+        board = leaderboard.build(runs, docs, seed=seed, n_resamples=n_resamples)
+        written = []
+        for name, text in (
+            ("leaderboard.md", markdown.render(board)),
+            ("leaderboard.json", tabular.to_json(board)),
+            ("leaderboard.csv", tabular.to_csv(board)),
+        ):
+            atomic_write_text(results / name, text)
+            written.append(results / name)
+        written += _extras(results, board, runs, docs)
+    return written
+
+
+def _extras(results: Path, board: dict, runs: list, docs: list) -> list[Path]:
+    """The HTML page and the plots (renderers with heavier imports, loaded only here)."""
+    written: list[Path] = []
+    try:
+        from benchmark.render import html, plots
+    except ImportError:  # renderers not installed in this build
+        return written
+    images = plots.render_all(board, results / "plots")
+    written += images
+    atomic_write_text(results / "leaderboard.html", html.render(board, runs, docs, images))
+    written.append(results / "leaderboard.html")
+    return written
