@@ -1,6 +1,7 @@
 """Export the gold: a Hugging Face ``DatasetDict`` (one split per task) and CoNLL BIO.
 
-Rows of the ``ner`` and ``numeric`` splits are lines (every non-empty line, headings
+Each task gives the rows of its split (``Task.rows``). Rows of the ``ner`` and ``numeric``
+splits are lines (every non-empty line, headings
 included) with offsets relative to the row's ``text``; ``line_start`` gives the row's
 offset in the document, so ``doc_text[line_start + s : line_start + e]`` is a span.
 Rows of the ``topics`` split are paragraph units.
@@ -101,22 +102,18 @@ def topic_rows(doc: Document) -> list[dict[str, Any]]:
 
 
 def to_datasetdict(docs: Sequence[Document]) -> Any:
-    """The gold as ``datasets.DatasetDict`` with splits ``ner``, ``numeric``, ``topics``."""
+    """The gold as ``datasets.DatasetDict``: one split per registered task (rows from ``Task.rows``)."""
     from datasets import Dataset, DatasetDict  # heavy import, only when exporting
 
-    ner, numeric, topics = [], [], []
-    for doc in docs:
-        n, m = line_rows(doc)
-        ner += n
-        numeric += m
-        topics += topic_rows(doc)
-    return DatasetDict(
-        {
-            "ner": Dataset.from_list(ner),
-            "numeric": Dataset.from_list(numeric),
-            "topics": Dataset.from_list(topics),
-        }
-    )
+    from benchmark.tasks import TASKS, get_task
+
+    splits = {}
+    for key in TASKS.names():
+        task = get_task(key)
+        rows = [row for doc in docs if key in doc.gold for row in task.rows(doc)]
+        if rows:
+            splits[key] = Dataset.from_list(rows)
+    return DatasetDict(splits)
 
 
 def to_conll(docs: Sequence[Document]) -> str:

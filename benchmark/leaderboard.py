@@ -22,9 +22,9 @@ from benchmark.tasks.ner import LABELS
 
 ALPHA = 0.05
 OVERALL_POLICY = (
-    "Overall = the mean of each task's primary score (ner: strict_f1, numeric: fact_f1, topics: "
-    "topics_micro_f1). A task a system does not support, or failed, counts as 0 in the mean; the "
-    "'tasks' column says how many of the tasks it covers, so specialists are visible rather than hidden."
+    "Overall = the mean of each task's primary score ({primaries}). A task a system does not support, "
+    "or failed, counts as 0 in the mean; the 'tasks' column says how many of the tasks it covers, so "
+    "specialists are visible rather than hidden."
 )
 USES_GOLD_NOTE = (
     "Systems marked (gold) read gold labels: `oracle` returns the gold itself (it proves the pipeline); "
@@ -161,7 +161,8 @@ def overall_table(tables: dict[str, dict[str, Any]], runs: Sequence[RunRecord]) 
     rows.sort(key=lambda r: (-r["overall"], r["model"], r["run_id"]))
     for i, row in enumerate(rows):
         row["rank"] = i + 1
-    return {"policy": OVERALL_POLICY, "tasks": list(tables), "rows": rows}
+    primaries = ", ".join(f"{key}: {table['primary']}" for key, table in tables.items())
+    return {"policy": OVERALL_POLICY.format(primaries=primaries), "tasks": list(tables), "rows": rows}
 
 
 def build(

@@ -110,7 +110,7 @@ def accept(task: Task, doc: Document, records: Sequence[Any]) -> list[Any]:
         problems = [str(p) for p in found]
     if problems:
         raise MalformedOutput(problems)
-    return sorted(records, key=lambda r: (r.start, r.end))
+    return sorted(records, key=task.sort_key)
 
 
 @dataclass

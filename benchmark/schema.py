@@ -21,10 +21,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import types
+import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,8 @@ class Entity:
     text: str
     label: str
 
+    SPANS: ClassVar[tuple[tuple[str, str, str | None], ...]] = (("start", "end", "text"),)
+
 
 @dataclass(frozen=True, slots=True)
 class NumericFact:
@@ -66,12 +70,17 @@ class NumericFact:
     start: int
     end: int
     text: str
-    value: int | float
+    value: float  # JSON integers are accepted and kept as int
     unit: str
     qualifier: str
     metric: str
     metric_start: int
     metric_end: int
+
+    SPANS: ClassVar[tuple[tuple[str, str, str | None], ...]] = (
+        ("start", "end", "text"),
+        ("metric_start", "metric_end", "metric"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +92,8 @@ class Paragraph:
     section: str
     topics: tuple[str, ...]
 
+    SPANS: ClassVar[tuple[tuple[str, str, str | None], ...]] = (("start", "end", None),)
+
 
 @dataclass(frozen=True, slots=True)
 class Heading:
@@ -92,26 +103,75 @@ class Heading:
     end: int
     text: str
 
-
-Record = Entity | NumericFact | Paragraph | Heading
-R = TypeVar("R", Entity, NumericFact, Paragraph, Heading)
+    SPANS: ClassVar[tuple[tuple[str, str, str | None], ...]] = (("start", "end", "text"),)
 
 
-def _check_type(name: str, annotation: str, value: Any) -> str | None:
+Record = Any  # any record dataclass: Entity, NumericFact, Paragraph, Heading, or a task's own
+R = TypeVar("R")
+
+
+def span_fields(cls: type) -> tuple[tuple[str, str, str | None], ...]:
+    """The offset pairs of a record type, with the field holding each span's surface (or None).
+
+    A record type declares them in ``SPANS``; the schema checks ``0 <= start < end`` and the
+    validator checks each surface against the text. Types without spans declare nothing.
+
+    Example:
+        >>> span_fields(NumericFact)[1]
+        ('metric_start', 'metric_end', 'metric')
+    """
+    return getattr(cls, "SPANS", ())
+
+
+def _describe(annotation: Any) -> str:
+    """A short English name for a field type, for error messages."""
+    origin = typing.get_origin(annotation)
+    if annotation is int:
+        return "an integer"
+    if annotation is float:
+        return "a number"
+    if annotation is str:
+        return "a string"
+    if annotation is bool:
+        return "true or false"
+    if origin in (types.UnionType, typing.Union):
+        return " or ".join(_describe(a) for a in typing.get_args(annotation))
+    if origin is tuple:
+        item = _describe(typing.get_args(annotation)[0]).removeprefix("a ").removeprefix("an ")
+        return f"a list of {item}s"
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def _fits(annotation: Any, value: Any) -> bool:
+    """Whether a decoded JSON value fits a field type (int, float, str, bool, unions, tuple[X, ...])."""
+    origin = typing.get_origin(annotation)
+    if annotation is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if annotation is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if annotation in (str, bool):
+        return isinstance(value, annotation)
+    if annotation is type(None):
+        return value is None
+    if origin in (types.UnionType, typing.Union):
+        return any(_fits(a, value) for a in typing.get_args(annotation))
+    if origin is tuple:
+        item = typing.get_args(annotation)[0]
+        return isinstance(value, list) and all(_fits(item, v) for v in value)
+    raise TypeError(f"unsupported field type {annotation!r}")
+
+
+def _freeze(value: Any) -> Any:
+    """JSON lists become tuples (records are immutable and hashable)."""
+    return tuple(_freeze(v) for v in value) if isinstance(value, list) else value
+
+
+def _check_type(annotation: Any, value: Any) -> str | None:
     """Return a message if ``value`` does not fit ``annotation``, else None."""
-    got = f"got {type(value).__name__} {json.dumps(value, ensure_ascii=False)}"
-    if annotation == "int":
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return None if ok else f"expected an integer, {got}"
-    if annotation == "int | float":
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        return None if ok else f"expected a number, {got}"
-    if annotation == "str":
-        return None if isinstance(value, str) else f"expected a string, {got}"
-    if annotation == "tuple[str, ...]":
-        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
-        return None if ok else f"expected a list of strings, {got}"
-    raise AssertionError(f"unhandled annotation {annotation} for {name}")
+    if _fits(annotation, value):
+        return None
+    shown = json.dumps(value, ensure_ascii=False)
+    return f"expected {_describe(annotation)}, got {type(value).__name__} {shown}"
 
 
 def parse_record(cls: type[R], obj: Any, *, file: str, line: int | None) -> tuple[R | None, list[Problem]]:
@@ -127,22 +187,22 @@ def parse_record(cls: type[R], obj: Any, *, file: str, line: int | None) -> tupl
         return None, [Problem(file, line, None, f"expected a JSON object, got {type(obj).__name__}")]
     problems: list[Problem] = []
     values: dict[str, Any] = {}
+    hints = typing.get_type_hints(cls)
     for f in fields(cls):
         if f.name not in obj:
             problems.append(Problem(file, line, f.name, "missing field"))
             continue
-        message = _check_type(f.name, str(f.type), obj[f.name])
+        message = _check_type(hints[f.name], obj[f.name])
         if message:
             problems.append(Problem(file, line, f.name, message))
         else:
-            value = obj[f.name]
-            values[f.name] = tuple(value) if isinstance(value, list) else value
+            values[f.name] = _freeze(obj[f.name])
     known = {f.name for f in fields(cls)}
     for extra in sorted(set(obj) - known):
         problems.append(
             Problem(file, line, extra, f"unknown field; expected only {', '.join(sorted(known))}")
         )
-    for lo, hi in (("start", "end"), ("metric_start", "metric_end")):
+    for lo, hi, _ in span_fields(cls):
         if lo in values and hi in values:
             if values[lo] < 0:
                 problems.append(Problem(file, line, lo, f"must be >= 0, got {values[lo]}"))

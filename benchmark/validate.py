@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.document import GUIDELINES_VERSION, Document, read_meta, sha256_text
-from benchmark.schema import Problem, SchemaError, read_jsonl_numbered
+from benchmark.schema import Problem, SchemaError, read_jsonl_numbered, span_fields
 from benchmark.tasks import TASKS, Task, get_task
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "annotations"
@@ -30,10 +30,7 @@ def surface_problems(text: str, records: Sequence[Any], *, file: str) -> list[Pr
     """
     problems = []
     for line, rec in enumerate(records, start=1):
-        pairs = [("start", "end", "text")]
-        if hasattr(rec, "metric_start"):
-            pairs.append(("metric_start", "metric_end", "metric"))
-        for lo, hi, surface_field in pairs:
+        for lo, hi, surface_field in span_fields(type(rec)):
             start, end = getattr(rec, lo), getattr(rec, hi)
             if end > len(text):
                 problems.append(
@@ -42,7 +39,7 @@ def surface_problems(text: str, records: Sequence[Any], *, file: str) -> list[Pr
                 continue
             if "\n" in text[start:end]:
                 problems.append(Problem(file, line, lo, f"span [{start}, {end}) crosses a line break"))
-            surface = getattr(rec, surface_field, None)
+            surface = getattr(rec, surface_field) if surface_field else None
             if surface is not None and surface != text[start:end]:
                 problems.append(
                     Problem(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
+from benchmark.tasks import TASKS, get_task
 from benchmark.tasks.ner import LABELS
 from benchmark.tasks.topics import SECTIONS, TOPICS
 
@@ -24,10 +26,7 @@ annotations/<document id>/
   text.txt                             the document byte for byte (offsets index into it)
   meta.json                            id, title, source, licence, text sha256, guidelines version,
                                        annotation date, provenance, headings
-  entities.jsonl                       {{"start","end","text","label"}}
-  numeric_facts.jsonl                  {{"start","end","text","value","unit","qualifier",
-                                         "metric","metric_start","metric_end"}}
-  paragraphs.jsonl                     {{"start","end","section","topics"}}
+{task_files}
 ```
 
 - Offsets are Python `str` indices (code points) into `text.txt`, half-open `[start, end)`;
@@ -45,16 +44,26 @@ annotations/<document id>/
 """
 
 
-def _table(title: str, counts: dict[str, int], order: Sequence[str] | None = None) -> str:
-    keys = [k for k in order if k in counts] if order else list(counts)
-    rows = "\n".join(f"| {k} | {counts[k]} |" for k in keys)
-    return f"| {title} | count |\n|---|---:|\n{rows}\n"
+def _table(title: str, counts: dict[str, int]) -> str:
+    rows = "".join(f"| {k} | {v} |\n" for k, v in counts.items())
+    return f"### {title}\n\n| value | count |\n|---|---:|\n{rows}"
+
+
+def _task_files() -> str:
+    """One line per registered task: its gold file, versioned name and fields."""
+    lines = []
+    for key in TASKS.names():
+        task = get_task(key)
+        names = ", ".join(f'"{f.name}"' for f in fields(task.record_type))
+        lines.append(f"  {task.gold_file:<36} {task.name}: {{{names}}}")
+    return "\n".join(lines)
 
 
 def render(stats: Sequence[dict[str, Any]], *, version: str) -> str:
     """The whole README text for the given :func:`benchmark.stats.corpus_stats` output."""
     parts = [
         HEADER.format(
+            task_files=_task_files(),
             version=version,
             labels=", ".join(LABELS),
             sections=", ".join(SECTIONS),
@@ -62,22 +71,11 @@ def render(stats: Sequence[dict[str, Any]], *, version: str) -> str:
         )
     ]
     for s in stats:
+        records = ", ".join(f"{t['records']} {t['task']}" for t in s["tasks"].values())
         parts.append(
-            f"## `{s['id']}`\n\n"
-            f"{s['characters']} characters, {s['lines']} non-empty lines ({s['headings']} headings, "
-            f"{s['paragraph_units']} paragraph units); {s['entities']} entities "
-            f"({s['distinct_entity_surfaces']} distinct surface/label pairs), "
-            f"{s['numeric_facts']} numeric facts; {s['units_with_several_topics']} units have more "
-            "than one topic.\n\n"
-            "### Entities per label\n\n" + _table("label", s["entities_per_label"], LABELS) + "\n"
-            "### Numeric facts per unit\n\n" + _table("unit", s["facts_per_unit"]) + "\n"
-            "### Numeric facts per qualifier\n\n" + _table("qualifier", s["facts_per_qualifier"]) + "\n"
-            "### Paragraph units per section\n\n" + _table("section", s["units_per_section"], SECTIONS) + "\n"
-            "### Paragraph units per topic (any position / primary)\n\n"
-            "| topic | any | primary |\n|---|---:|---:|\n"
-            + "".join(
-                f"| {t} | {s['units_per_topic'].get(t, 0)} | {s['units_per_primary_topic'].get(t, 0)} |\n"
-                for t in TOPICS
-            )
+            f"## `{s['id']}`\n\n{s['characters']} characters, {s['lines']} non-empty lines "
+            f"({s['headings']} headings). Gold records: {records}.\n"
         )
+        for task in s["tasks"].values():
+            parts += [_table(f"{task['task']}: {title}", counts) for title, counts in task["tables"].items()]
     return "\n".join(parts)

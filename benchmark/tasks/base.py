@@ -89,6 +89,20 @@ class Task(ABC):
         """The headline score that ranks systems (the first one)."""
         return self.headlines[0]
 
+    def sort_key(self, record: Any) -> Any:
+        """Order of records in prediction files (default: by span)."""
+        return (record.start, record.end)
+
+    def rows(self, doc: Document) -> list[dict[str, Any]]:
+        """Rows of this task's split in the Hugging Face export (default: one per gold record)."""
+        from benchmark.schema import record_to_dict
+
+        return [{"doc_id": doc.id} | record_to_dict(r) for r in doc.gold.get(self.key, [])]
+
+    def counts(self, doc: Document) -> dict[str, dict[str, int]]:
+        """Tables of counts for annotations/README.md: title -> {value: count} (default: none)."""
+        return {}
+
     def units(self, doc: Document) -> list[tuple[int, int]]:
         """Resampling units of the bootstrap for this task (default: every non-empty line)."""
         return doc.lines()

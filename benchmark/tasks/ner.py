@@ -5,6 +5,7 @@ Labels and rules are defined in annotations/GUIDELINES.md (section A).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -78,6 +79,16 @@ class NerTask(Task):
             if r.label not in LABELS
         ]
         return problems + overlap_problems(records, file=file, what="entity")
+
+    def rows(self, doc: Document) -> list[dict[str, Any]]:
+        """One row per line: its text, characters, BIO tags and entities (offsets in the line)."""
+        from benchmark.export import line_rows
+
+        return line_rows(doc)[0]
+
+    def counts(self, doc: Document) -> dict[str, dict[str, int]]:
+        found = Counter(e.label for e in doc.gold.get("ner", []))
+        return {"Entities per label": {label: found[label] for label in LABELS if found[label]}}
 
     def _coarse_map(self, ctx: ScoringContext) -> dict[str, str]:
         return {label: "|".join(group) for group in ctx.merged_labels for label in group}

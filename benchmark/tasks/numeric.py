@@ -5,6 +5,7 @@ Rules are defined in annotations/GUIDELINES.md (section B).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,6 +36,19 @@ class NumericTask(Task):
         Headline("unit_accuracy", "unit equal, over matched spans", ratio_of),
         Headline("qualifier_accuracy", "qualifier equal, over matched spans", ratio_of),
     )  # fmt: skip
+
+    def rows(self, doc: Document) -> list[dict[str, Any]]:
+        """One row per line with its facts (offsets in the line)."""
+        from benchmark.export import line_rows
+
+        return line_rows(doc)[1]
+
+    def counts(self, doc: Document) -> dict[str, dict[str, int]]:
+        facts = doc.gold.get("numeric", [])
+        return {
+            "Numeric facts per unit": dict(sorted(Counter(f.unit for f in facts).items())),
+            "Numeric facts per qualifier": dict(sorted(Counter(f.qualifier for f in facts).items())),
+        }
 
     def details(self, doc: Document, pred: Sequence[NumericFact], ctx: ScoringContext) -> dict[str, Any]:
         from benchmark.metrics import score_numeric

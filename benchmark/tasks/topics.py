@@ -6,6 +6,7 @@ whitespace. The taxonomy is defined in annotations/GUIDELINES.md (section C).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -146,6 +147,23 @@ class TopicsTask(Task):
         Headline("subset_accuracy", "units whose topic set is exactly right", ratio_of),
         Headline("hamming_loss", "wrong unit x topic cells / all cells (lower is better)", ratio_of, False),
     )
+
+    def rows(self, doc: Document) -> list[dict[str, Any]]:
+        """One row per paragraph unit: text, section, topics and primary topic."""
+        from benchmark.export import topic_rows
+
+        return topic_rows(doc)
+
+    def counts(self, doc: Document) -> dict[str, dict[str, int]]:
+        units = doc.gold.get("topics", [])
+        sections = Counter(u.section for u in units)
+        any_topic = Counter(t for u in units for t in u.topics)
+        primary = Counter(u.topics[0] for u in units)
+        return {
+            "Paragraph units per section": {s: sections[s] for s in SECTIONS if sections[s]},
+            "Paragraph units per topic (any position)": {t: any_topic[t] for t in TOPICS},
+            "Paragraph units per primary topic": {t: primary[t] for t in TOPICS},
+        }
 
     def units(self, doc: Document) -> list[tuple[int, int]]:
         """Topic scores resample the paragraph units themselves."""
