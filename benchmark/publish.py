@@ -34,14 +34,9 @@ def publish(results: Path, *, seed: int = 0, n_resamples: int = 1000) -> list[Pa
 
 
 def _extras(results: Path, board: dict, runs: list, docs: list) -> list[Path]:
-    """The HTML page and the plots (renderers with heavier imports, loaded only here)."""
-    written: list[Path] = []
-    try:
-        from benchmark.render import html, plots
-    except ImportError:  # renderers not installed in this build
-        return written
+    """The plots and the HTML page (matplotlib is imported only here, not on a light command's path)."""
+    from benchmark.render import html, plots
+
     images = plots.render_all(board, results / "plots")
-    written += images
     atomic_write_text(results / "leaderboard.html", html.render(board, runs, docs, images))
-    written.append(results / "leaderboard.html")
-    return written
+    return [*images, results / "leaderboard.html"]

@@ -349,6 +349,8 @@ def _write(summary: RunSummary, adapter: Adapter, spec: ModelSpec, docs: Sequenc
         except (OSError, ValueError):
             previous = None
     ctx = scoring_context(adapter)
+    if load_seconds is None and previous:  # every task reused: keep the load time that was measured
+        load_seconds = previous.meta.get("load_seconds")
     meta: dict[str, Any] = {
         "model": spec.model,
         "run_id": summary.run_path.name if summary.run_path else "",

@@ -38,17 +38,27 @@ class InputDocument:
         units: Paragraph units ``(start, end)`` (for topics: predict one record per unit).
         lines: Every non-empty line ``(start, end)``, headings included (for string-returning
             systems: the unit a mention belongs to is an index into ``lines``).
+        task_inputs: Per task key, what that task gives adapters besides the text
+            (``Task.inputs``, e.g. questions); tasks that need nothing are absent.
     """
 
     id: str
     text: str
     units: tuple[tuple[int, int], ...]
     lines: tuple[tuple[int, int], ...]
+    task_inputs: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_document(cls, doc: Document) -> InputDocument:
         """Strip a gold document down to what an adapter may see."""
-        return cls(doc.id, doc.text, tuple(expected_units(doc)), tuple(doc.lines()))
+        from benchmark.tasks import TASKS, get_task
+
+        inputs = {}
+        for key in TASKS.names():
+            value = get_task(key).inputs(doc) if key in doc.gold else None
+            if value is not None:
+                inputs[key] = value
+        return cls(doc.id, doc.text, tuple(expected_units(doc)), tuple(doc.lines()), inputs)
 
 
 @dataclass(frozen=True)

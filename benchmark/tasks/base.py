@@ -89,6 +89,14 @@ class Task(ABC):
         """The headline score that ranks systems (the first one)."""
         return self.headlines[0]
 
+    def inputs(self, doc: Document) -> Any:
+        """What an adapter needs besides the text to do this task (default: nothing).
+
+        For example the questions of a reading-comprehension task; never the gold answers.
+        Adapters find it in ``InputDocument.task_inputs[task.key]``.
+        """
+        return None
+
     def sort_key(self, record: Any) -> Any:
         """Order of records in prediction files (default: by span)."""
         return (record.start, record.end)

@@ -1,0 +1,95 @@
+"""The leaderboard plots: produced, byte-identical for the same board, no metadata, atomic."""
+
+from __future__ import annotations
+
+import copy
+import struct
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmark.render import plots
+
+
+def _row(
+    model: str, f1: float | None, speed: float | None, per_label: dict[str, float | None]
+) -> dict[str, Any]:
+    score = None if f1 is None else {"estimate": f1, "low": max(f1 - 0.1, 0.0), "high": min(f1 + 0.1, 1.0)}
+    return {
+        "model": model,
+        "run_id": f"{model}-run",
+        "display_name": model,
+        "uses_gold": model == "oracle",
+        "scores": {"strict_f1": score, "fact_f1": score},
+        "chars_per_second": speed,
+        "per_label_f1": per_label,
+    }
+
+
+@pytest.fixture()
+def small_board() -> dict[str, Any]:
+    rows = [
+        _row("oracle", 1.0, 2e6, dict.fromkeys(("PER", "ORG", "GPE", "LOC", "DATE", "EVENT", "TITLE"), 1.0)),
+        _row("rules", 0.2, 5e5, {"DATE": 1.0, "PER": 0.0, "EVENT": None}),
+        _row("四川模型", 0.4, None, {"PER": 0.5, "EXTRA": 0.3}),
+    ]
+    return {
+        "tasks": {
+            "ner": {"task": "ner.v1", "key": "ner", "primary": "strict_f1", "rows": rows},
+            "numeric": {"task": "numeric.v1", "key": "numeric", "primary": "fact_f1", "rows": rows[:2]},
+            "topics": {"task": "topics.v1", "key": "topics", "primary": "topics_micro_f1", "rows": []},
+        },
+        "overall": {"rows": [{"model": r["model"], "run_id": r["run_id"]} for r in rows]},
+    }
+
+
+def _chunks(data: bytes) -> list[bytes]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    out, pos = [], 8
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        out.append(data[pos + 4 : pos + 8])
+        pos += 12 + length
+    return out
+
+
+def test_plots_are_produced_and_deterministic(small_board: dict[str, Any], tmp_path: Path) -> None:
+    first = plots.render_all(small_board, tmp_path / "a")
+    second = plots.render_all(copy.deepcopy(small_board), tmp_path / "b")
+    assert [p.name for p in first] == [plots.PER_LABEL_FILE, plots.SPEED_FILE]
+    for a, b in zip(first, second, strict=True):
+        data = a.read_bytes()
+        assert len(data) > 5000
+        assert data == b.read_bytes(), a.name
+        chunks = _chunks(data)
+        assert b"tIME" not in chunks and b"tEXt" not in chunks and b"iTXt" not in chunks, chunks
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(
+        p.name for p in first
+    )  # no temp files
+
+
+def test_rerender_replaces_files(small_board: dict[str, Any], tmp_path: Path) -> None:
+    before = [p.read_bytes() for p in plots.render_all(small_board, tmp_path)]
+    small_board["tasks"]["ner"]["rows"][1]["per_label_f1"]["DATE"] = 0.5
+    after = [p.read_bytes() for p in plots.render_all(small_board, tmp_path)]
+    assert before[0] != after[0] and before[1] == after[1]
+
+
+def test_empty_board(tmp_path: Path) -> None:
+    paths = plots.render_all({"tasks": {}, "overall": {"rows": []}}, tmp_path)
+    assert all(p.is_file() for p in paths)
+
+
+def test_plots_of_real_runs(
+    render_inputs: tuple[dict[str, Any], list[Any], list[Any]], tmp_path: Path
+) -> None:
+    board = render_inputs[0]
+    first = [p.read_bytes() for p in plots.render_all(board, tmp_path / "a")]
+    second = [p.read_bytes() for p in plots.render_all(board, tmp_path / "b")]
+    assert first == second
+
+
+def test_display_names_disambiguate() -> None:
+    rows = [{"display_name": "x", "run_id": "aaaaaaaa"}, {"display_name": "x", "run_id": "bbbbbbbb"}]
+    assert plots.display_names(rows) == ["x [aaaaaa]", "x [bbbbbb]"]
