@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from benchmark.export import line_rows, spans_to_bio, to_conll, to_datasetdict
+from benchmark.tasks import TASKS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,7 +48,7 @@ def test_line_rows_round_trip(article):
 
 def test_datasetdict(corpus):
     dd = to_datasetdict(corpus)
-    assert set(dd) == {"ner", "numeric", "topics"}
+    assert set(dd) == set(TASKS.names())
     assert dd["topics"].num_rows == 27
     assert dd["ner"].num_rows == 38
     assert dd["topics"][0]["section"] == "masthead"

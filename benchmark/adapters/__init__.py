@@ -34,6 +34,8 @@ def get_adapter(name: str) -> type[Adapter]:
 
 # The built-in adapters register themselves on import (their heavy dependencies load in load()).
 from benchmark.adapters import (  # noqa: E402, F401
+    bm25_qa,
+    hf_token_classification,
     jieba_pos,
     lac_pos,
     oracle,

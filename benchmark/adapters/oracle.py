@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from benchmark.adapters.base import Adapter, InputDocument, Prediction, register_adapter
+from benchmark.tasks import TASKS
 from benchmark.tasks.ner import LABELS
 
 
@@ -31,7 +32,7 @@ class OracleAdapter(Adapter):
 
     name = "oracle"
     version = "1"
-    tasks = ("ner", "numeric", "topics")
+    tasks = tuple(TASKS.names())  # every registered task, added ones included
     labels = LABELS
     Options = OracleOptions
     uses_gold = True

@@ -1,6 +1,6 @@
 """Tasks: one module each, registered in :data:`TASKS` under their short key."""
 
-from benchmark.tasks import ner, numeric, topics  # noqa: F401  (registers the built-in tasks)
+from benchmark.tasks import ner, numeric, qa, topics  # noqa: F401  (registers the built-in tasks)
 from benchmark.tasks.base import Task
 from benchmark.tasks.registry import TASKS, register_task
 

@@ -6,9 +6,10 @@ import pytest
 
 from benchmark.adapters import InputDocument, get_adapter
 from benchmark.document import Document
+from benchmark.tasks import TASKS
 
 
-@pytest.mark.parametrize("task", ["ner", "numeric", "topics"])
+@pytest.mark.parametrize("task", TASKS.names())
 def test_oracle_returns_the_gold(task: str, gold_doc: Document, article: InputDocument) -> None:
     oracle = get_adapter("oracle")()
     assert oracle.uses_gold

@@ -12,6 +12,7 @@ import pytest
 from benchmark.cli import compare as compare_cli
 from benchmark.cli import evaluate as evaluate_cli
 from benchmark.cli import leaderboard as leaderboard_cli
+from benchmark.tasks import TASKS
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTICLE = ROOT / "annotations" / "sichuan-police-2020"
@@ -77,7 +78,7 @@ def test_gold_as_predictions_scores_perfectly(capsys, tmp_path):
                             str(tmp_path), "--json", "--resamples", "20", "--no-leaderboard")  # fmt: skip
     assert code == 0
     scores = json.loads(out)["gold-copy"]["scores"]
-    assert set(scores) == {"ner", "numeric", "topics"}
+    assert set(scores) == set(TASKS.names())
     for task in scores.values():
         for name, value in task.items():
             assert value["estimate"] == (0.0 if name == "hamming_loss" else 1.0), name
