@@ -9,13 +9,16 @@ primary headlines; see :data:`OVERALL_POLICY`. The same records give the same ou
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from benchmark.document import GUIDELINES_VERSION, Document
-from benchmark.provenance import gold_hash
+from benchmark.provenance import gold_hash, stable_hash
 from benchmark.records import RunRecord
 from benchmark.runner import _context_of
+from benchmark.schema import write_json
 from benchmark.scoring import CI_NOTE, compare_task
 from benchmark.tasks import TASKS, get_task
 from benchmark.tasks.ner import LABELS
@@ -79,8 +82,53 @@ def _row(run: RunRecord, key: str) -> dict[str, Any]:
     return row
 
 
+def _paired_key(key: str, run: RunRecord, above: RunRecord, seed: int, n_resamples: int) -> str:
+    """Everything a paired test depends on: both runs' predictions (their cache keys), how they
+    are scored, their current primary scores (which change when the metrics change), the seed."""
+
+    def side(r: RunRecord) -> list[Any]:
+        return [r.meta["tasks"][key].get("cache_key"), r.meta.get("scoring"), r.scores[key]["headline"]]
+
+    return stable_hash([key, side(run), side(above), seed, n_resamples])
+
+
+def _paired_test(
+    key: str,
+    run: RunRecord,
+    above: RunRecord,
+    docs: Sequence[Document],
+    *,
+    seed: int,
+    n_resamples: int,
+    cache: Path | None,
+) -> dict[str, Any]:
+    """The paired bootstrap of ``run`` against ``above`` on the primary score (cached on disk)."""
+    task = get_task(key)
+    path = cache / f"{_paired_key(key, run, above, seed, n_resamples)}.json" if cache else None
+    if path is not None and path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    task_docs = [d for d in docs if key in d.gold]
+    result = compare_task(
+        task,
+        task_docs,
+        (_predictions(run, key, task_docs), _context_of(run.meta)),
+        (_predictions(above, key, task_docs), _context_of(above.meta)),
+        n_resamples=n_resamples,
+        seed=seed,
+    ).get(task.primary.name, {})
+    if path is not None:
+        write_json(path, result)
+    return result
+
+
 def task_table(
-    key: str, runs: Sequence[RunRecord], docs: Sequence[Document], *, seed: int = 0, n_resamples: int = 1000
+    key: str,
+    runs: Sequence[RunRecord],
+    docs: Sequence[Document],
+    *,
+    seed: int = 0,
+    n_resamples: int = 1000,
+    cache: Path | None = None,
 ) -> dict[str, Any]:
     """The leaderboard table of one task."""
     task = get_task(key)
@@ -97,16 +145,7 @@ def task_table(
     for i, run in enumerate(ok):
         row = _row(run, key) | {"rank": i + 1}
         if i > 0:
-            above = ok[i - 1]
-            task_docs = [d for d in docs if key in d.gold]
-            test = compare_task(
-                task,
-                task_docs,
-                (_predictions(run, key, task_docs), _context_of(run.meta)),
-                (_predictions(above, key, task_docs), _context_of(above.meta)),
-                n_resamples=n_resamples,
-                seed=seed,
-            ).get(primary.name, {})
+            test = _paired_test(key, run, ok[i - 1], docs, seed=seed, n_resamples=n_resamples, cache=cache)
             p = test.get("p_value")
             row["p_value_vs_above"] = p
             row["not_significantly_different_from_above"] = p is not None and p >= ALPHA
@@ -166,10 +205,18 @@ def overall_table(tables: dict[str, dict[str, Any]], runs: Sequence[RunRecord]) 
 
 
 def build(
-    runs: Sequence[RunRecord], docs: Sequence[Document], *, seed: int = 0, n_resamples: int = 1000
+    runs: Sequence[RunRecord],
+    docs: Sequence[Document],
+    *,
+    seed: int = 0,
+    n_resamples: int = 1000,
+    cache: Path | None = None,
 ) -> dict[str, Any]:
-    """The whole leaderboard as data."""
-    tables = {key: task_table(key, runs, docs, seed=seed, n_resamples=n_resamples) for key in TASKS.names()}
+    """The whole leaderboard as data (``cache``: a folder for paired-test results)."""
+    tables = {
+        key: task_table(key, runs, docs, seed=seed, n_resamples=n_resamples, cache=cache)
+        for key in TASKS.names()
+    }
     return {
         "benchmark": "zh-ie-benchmark",
         "guidelines_version": GUIDELINES_VERSION,

@@ -20,7 +20,9 @@ def publish(results: Path, *, seed: int = 0, n_resamples: int = 1000) -> list[Pa
     docs = load_corpus()
     with locked(results):
         runs = list_runs(results)
-        board = leaderboard.build(runs, docs, seed=seed, n_resamples=n_resamples)
+        board = leaderboard.build(
+            runs, docs, seed=seed, n_resamples=n_resamples, cache=results / ".cache" / "paired"
+        )
         written = []
         for name, text in (
             ("leaderboard.md", markdown.render(board)),

@@ -13,6 +13,8 @@ reason in ``errors.json``; its scores are not written.
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import threading
 import time
 import traceback
@@ -48,8 +50,9 @@ class MalformedOutput(ValueError):
 def call_with_timeout(fn: Callable[[], Any], timeout: float | None) -> Any:
     """Run ``fn`` in a worker thread; raise :class:`AdapterTimeout` if it is not done in time.
 
-    A thread cannot be killed: a timed-out call keeps running in the background (as a
-    daemon) while the harness moves on, and ends with the process.
+    Whatever the adapter prints goes to stderr, so the harness's own stdout (``--json``)
+    stays clean. A thread cannot be killed: a timed-out call keeps running in the
+    background (as a daemon) while the harness moves on, and ends with the process.
     """
     box: dict[str, Any] = {}
 
@@ -60,8 +63,9 @@ def call_with_timeout(fn: Callable[[], Any], timeout: float | None) -> Any:
             box["error"] = exc
 
     worker = threading.Thread(target=target, daemon=True)
-    worker.start()
-    worker.join(timeout)
+    with contextlib.redirect_stdout(sys.stderr):
+        worker.start()
+        worker.join(timeout)
     if worker.is_alive():
         raise AdapterTimeout(f"no answer after {timeout:g} s")
     if "error" in box:

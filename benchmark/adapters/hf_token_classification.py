@@ -243,6 +243,9 @@ class HfTokenClassificationAdapter(Adapter):
         if self.dtype != "float32" and self.device != "cuda":
             raise OptionError(f"hf-ner: option 'dtype': {self.dtype} needs a GPU (device is {self.device})")
 
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # no weight-loading bar in the harness's output
         tokenizer = AutoTokenizer.from_pretrained(opts.model)
         if not getattr(tokenizer, "is_fast", False):
             raise OptionError(f"hf-ner: {opts.model} has no fast tokenizer (offset mappings are needed)")

@@ -42,7 +42,11 @@ def list_tasks() -> str:
     return "\n".join(f"{k:<8} {get_task(k).name:<11} {get_task(k).description}" for k in TASKS.names())
 
 
-def _read_yaml(path: str) -> list[ModelSpec]:
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_CONFIG = REPO / "configs" / "default.yaml"
+
+
+def _read_yaml(path: str | Path) -> list[ModelSpec]:
     import yaml
 
     try:
@@ -80,7 +84,25 @@ def model_specs(args: argparse.Namespace) -> tuple[list[ModelSpec], bool]:
         specs += _read_yaml(args.model_config)
     if specs:
         return specs, False
-    return [ModelSpec(n) for n in ADAPTERS.names() if get_adapter(n).offline], True
+    defaults = [ModelSpec(n) for n in ADAPTERS.names() if get_adapter(n).offline]
+    return defaults + _configured_defaults(), True
+
+
+def _configured_defaults() -> list[ModelSpec]:
+    """The models of configs/default.yaml whose local files exist (others skipped with a line)."""
+    if not DEFAULT_CONFIG.exists():
+        return []
+    specs = []
+    for spec in _read_yaml(DEFAULT_CONFIG):
+        path = spec.options.get("model")
+        if isinstance(path, str) and not Path(path).is_absolute() and not Path(path).exists():
+            if not (REPO / path).exists():
+                print(f"skip {spec.model}: {path} not found", file=sys.stderr)
+                continue
+            if Path.cwd().resolve() != REPO:
+                spec = ModelSpec(spec.adapter, spec.options | {"model": str(REPO / path)}, spec.name)
+        specs.append(spec)
+    return specs
 
 
 def _check(specs: list[ModelSpec]) -> None:

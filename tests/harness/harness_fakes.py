@@ -82,4 +82,17 @@ class Strings(Adapter):
         return out
 
 
-TEST_ADAPTERS = (GoldNer, Raises, Hangs, Malformed, Secretive, Strings)
+class Noisy(GoldNer):
+    """Prints to stdout while loading and predicting, as some taggers do."""
+
+    name = "t-noisy"
+
+    def load(self):
+        print("Model loaded succeed")
+
+    def predict(self, task, documents):
+        print("predicting...")
+        return super().predict(task, documents)
+
+
+TEST_ADAPTERS = (GoldNer, Raises, Hangs, Malformed, Secretive, Strings, Noisy)

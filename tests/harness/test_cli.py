@@ -84,6 +84,14 @@ def test_gold_as_predictions_scores_perfectly(capsys, tmp_path):
             assert value["estimate"] == (0.0 if name == "hamming_loss" else 1.0), name
 
 
+def test_adapter_prints_do_not_break_json(capsys, tmp_path, test_adapters):
+    code, out, err = evaluate(capsys, "--model", "t-noisy", "--output", str(tmp_path), "--json", "--resamples", "20",
+                              "--no-leaderboard")  # fmt: skip
+    assert code == 0
+    assert json.loads(out)["t-noisy"]["status"] == "ok"
+    assert "Model loaded succeed" in err and "predicting..." in err
+
+
 def test_failed_adapter_gives_exit_1_and_others_go_on(capsys, tmp_path, test_adapters):
     code, out, err = evaluate(capsys, "--model", "t-raises", "--model", "t-gold", "--output", str(tmp_path),
                               "--resamples", "20")  # fmt: skip
