@@ -220,6 +220,20 @@ def rescore(meta: dict[str, Any], predictions: dict[str, dict[str, list[Any]]], 
     return scores
 
 
+def _variant_of(docs: Sequence[Document]) -> dict[str, Any] | None:
+    """For a run on robustness variants: the variant's name, seed and original documents."""
+    names = {d.meta.get("variant") for d in docs}
+    if names == {None}:
+        return None
+    if len(names) != 1:
+        raise ValueError(f"a run mixes variants and originals: {sorted(map(str, names))}")
+    return {
+        "name": docs[0].meta["variant"],
+        "seed": docs[0].meta.get("variant_seed"),
+        "of": sorted(d.meta["variant_of"] for d in docs),
+    }
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -241,7 +255,7 @@ def task_cache_key(adapter: Adapter, task: Task, docs: Sequence[Document]) -> st
     parts = {
         "adapter": adapter.name,
         "adapter_version": adapter.version,
-        "config": adapter.config(),
+        "config": adapter.identity_config(),
         "task": task.name,
         "documents": documents_fingerprint(docs),
     }
@@ -253,7 +267,7 @@ def task_cache_key(adapter: Adapter, task: Task, docs: Sequence[Document]) -> st
 def run_id_of(adapter: Adapter, docs: Sequence[Document]) -> str:
     """A run folder per (adapter, version, options, documents)."""
     return stable_hash(
-        {"adapter": adapter.name, "version": adapter.version, "config": adapter.config(),
+        {"adapter": adapter.name, "version": adapter.version, "config": adapter.identity_config(),
          "documents": documents_fingerprint(docs)},
         length=12,
     )  # fmt: skip
@@ -373,6 +387,7 @@ def _write(summary: RunSummary, adapter: Adapter, spec: ModelSpec, docs: Sequenc
             "merged_labels": [list(g) for g in ctx.merged_labels],
         },
         "documents": documents_fingerprint(docs),
+        "variant": _variant_of(docs),
         "gold_hash": gold_hash(docs),
         "seed": seed,
         "n_resamples": n_resamples,

@@ -35,9 +35,11 @@ def get_adapter(name: str) -> type[Adapter]:
 # The built-in adapters register themselves on import (their heavy dependencies load in load()).
 from benchmark.adapters import (  # noqa: E402, F401
     bm25_qa,
+    hf_generative,
     hf_token_classification,
     jieba_pos,
     lac_pos,
+    openai_compatible,
     oracle,
     rules,
     sklearn_topics,

@@ -109,6 +109,9 @@ class Adapter(ABC):
         offline: Whether it runs with no network and no user-supplied model,
             i.e. belongs to the default evaluation.
         uses_gold: Only the oracle: it reads the gold and is marked as such.
+        operational_options: Options that cannot change predictions (concurrency, retries,
+            timeouts, a cache folder): recorded in the run, but left out of its id and of the
+            prediction cache key, so changing them reuses the stored predictions.
     """
 
     name: ClassVar[str]
@@ -121,6 +124,7 @@ class Adapter(ABC):
     Options: ClassVar[type] = NoOptions
     offline: ClassVar[bool] = True
     uses_gold: ClassVar[bool] = False
+    operational_options: ClassVar[tuple[str, ...]] = ()
     description: ClassVar[str] = ""
 
     def __init__(self, options: Any = None) -> None:
@@ -149,6 +153,10 @@ class Adapter(ABC):
         from dataclasses import asdict, is_dataclass
 
         return asdict(self.options) if is_dataclass(self.options) else {}
+
+    def identity_config(self) -> dict[str, Any]:
+        """The options that can change predictions (:meth:`config` minus ``operational_options``)."""
+        return {k: v for k, v in self.config().items() if k not in self.operational_options}
 
     def load(self) -> None:  # noqa: B027  (optional hook)
         """Load models or resources (timed separately from prediction)."""

@@ -95,4 +95,16 @@ class Noisy(GoldNer):
         return super().predict(task, documents)
 
 
-TEST_ADAPTERS = (GoldNer, Raises, Hangs, Malformed, Secretive, Strings, Noisy)
+class Operational(GoldNer):
+    """An option that cannot change predictions (like an LLM client's concurrency)."""
+
+    name = "t-operational"
+    operational_options = ("workers",)
+
+    @dataclass(frozen=True)
+    class Options:
+        every: int = 1
+        workers: int = 4
+
+
+TEST_ADAPTERS = (GoldNer, Raises, Hangs, Malformed, Secretive, Strings, Noisy, Operational)

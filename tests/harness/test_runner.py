@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from harness_fakes import GoldNer, Hangs, Malformed, Raises, Secretive, Strings
+from harness_fakes import GoldNer, Hangs, Malformed, Operational, Raises, Secretive, Strings
 
 from benchmark import records
 from benchmark.records import list_runs
@@ -100,3 +100,12 @@ def test_crash_while_writing_leaves_no_half_run(corpus, tmp_path, monkeypatch):
         _run(GoldNer, corpus, tmp_path)
     assert list_runs(tmp_path) == []
     assert not [p for p in (tmp_path / "runs").rglob("*") if p.is_dir() and p.name.startswith(".")]
+
+
+def test_operational_options_reuse_predictions(corpus, tmp_path):
+    first = _run(Operational, corpus, tmp_path, {"workers": 4})
+    second = _run(Operational, corpus, tmp_path, {"workers": 16})
+    assert second.run_path == first.run_path and second.outcomes["ner"].reused
+    assert list_runs(tmp_path)[0].meta["adapter"]["config"] == {"every": 1, "workers": 16}
+    third = _run(Operational, corpus, tmp_path, {"every": 2, "workers": 16})
+    assert third.run_path != first.run_path and not third.outcomes["ner"].reused

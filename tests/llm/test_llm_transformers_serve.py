@@ -1,0 +1,87 @@
+"""``openai`` against a real OpenAI-compatible server: ``transformers serve`` on 127.0.0.1
+serving the tiny local model from its folder (offline; the server is pinned to that folder,
+so the request's ``model`` must be the folder path)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from benchmark.adapters import InputDocument, get_adapter
+
+pytest.importorskip("httpx")
+STARTUP_SECONDS = 120
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_ready(url: str, proc: subprocess.Popen, log: Path) -> None:
+    import httpx
+
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"transformers serve exited with {proc.returncode}:\n{log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.25)
+    pytest.fail(f"transformers serve not ready after {STARTUP_SECONDS} s:\n{log.read_text()[-2000:]}")
+
+
+@pytest.fixture(scope="module")
+def served(tiny_lm: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """(API root, model name) of ``transformers serve`` running the tiny model; stopped afterwards."""
+    exe = Path(sys.executable).with_name("transformers")
+    missing = [m for m in ("fastapi", "uvicorn", "openai") if importlib.util.find_spec(m) is None]
+    if missing or not exe.exists():
+        pytest.skip(f"transformers serve needs the transformers[serving] extra (missing: {missing or exe})")
+    port = free_port()
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    cmd = [str(exe), "serve", str(tiny_lm), "--host", "127.0.0.1", "--port", str(port), "--device", "cpu"]
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}", proc, log)
+        yield f"http://127.0.0.1:{port}/v1", str(tiny_lm)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_adapter_against_transformers_serve(served: tuple[str, str], small_doc: InputDocument) -> None:
+    url, model = served
+    adapter = get_adapter("openai").from_config({"base_url": url, "model": model, "max_tokens": 8,
+                                                 "cache_dir": "", "concurrency": 2})  # fmt: skip
+    adapter.load()
+    ner = adapter.predict("ner", [small_doc])[0]
+    assert ner.info["requests"] == 3 and ner.info["request_failures"] == 0
+    assert ner.info["parse_failures"] == 3  # a random model writes no JSON: counted, not fatal
+    assert all(m["prompt_tokens"] > 100 and m["completion_tokens"] > 0 for m in ner.info["per_request"])
+    topics = adapter.predict("topics", [small_doc])[0]
+    assert [(r.start, r.end) for r in topics.records] == list(small_doc.units)
+    assert topics.info["counts"]["fallback_units"] == 2
+    # the server is pinned to the folder: another model name is a non-retryable 400
+    assert adapter.client is not None
+    adapter.client.model = "not-served"
+    failed = adapter.client.complete_all([[{"role": "user", "content": "你好"}]])[0]
+    assert failed.text is None and failed.meta["status"] == 400 and failed.meta["attempts"] == 1
