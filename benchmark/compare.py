@@ -8,6 +8,7 @@ from typing import Any
 
 from benchmark.document import Document
 from benchmark.records import RunRecord, list_runs, load_run
+from benchmark.robustness import run_documents
 from benchmark.runner import _context_of
 from benchmark.scoring import compare_task
 from benchmark.tasks import get_task
@@ -75,6 +76,12 @@ def compare_runs(a: RunRecord, b: RunRecord, docs: Sequence[Document], *, seed: 
         "b": {"model": b.model, "run_id": b.run_id},
         "tasks": {},
     }
+    if a.meta.get("variant") != b.meta.get("variant"):
+        raise ValueError(
+            "the runs were made on different documents (a variant and another); "
+            "use the leaderboard's robustness table for score drops"
+        )
+    docs = run_documents(a.meta, docs)
     for key in sorted(set(a.scores) & set(b.scores)):
         task = get_task(key)
         task_docs = [d for d in docs if key in d.gold]

@@ -48,6 +48,8 @@ class Document:
         meta: The parsed meta.json.
         gold: Gold records per task key (``"ner"`` -> list of Entity, ...).
         headings: Heading lines, which are not paragraph units.
+        source_index: For a document derived from another (a robustness variant): where
+            each character of the source text went in this text (None: deleted). Not stored.
     """
 
     id: str
@@ -55,6 +57,7 @@ class Document:
     meta: dict[str, Any]
     gold: dict[str, list[Any]] = field(default_factory=dict)
     headings: list[Heading] = field(default_factory=list)
+    source_index: list[int | None] | None = None
 
     def lines(self) -> list[tuple[int, int]]:
         """Spans of every line that has non-whitespace content, stripped of outer whitespace."""

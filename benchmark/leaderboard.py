@@ -17,6 +17,7 @@ from typing import Any
 from benchmark.document import GUIDELINES_VERSION, Document
 from benchmark.provenance import gold_hash, stable_hash
 from benchmark.records import RunRecord
+from benchmark.robustness import run_documents, score_drops
 from benchmark.runner import _context_of
 from benchmark.schema import write_json
 from benchmark.scoring import CI_NOTE, compare_task
@@ -174,6 +175,77 @@ def task_table(
     }
 
 
+ROBUSTNESS_NOTE = (
+    "Change = score on the variant minus score on the original documents (primary score of each task), "
+    "with a paired 95% bootstrap interval over the original's units (a unit the variant removes counts "
+    "as empty on the variant side) and the paired p-value. Variants: traditional (OpenCC, character by "
+    "character), fullwidth (ASCII punctuation in Chinese sentences made full-width), no_furniture "
+    "(masthead and byline removed), shuffled (paragraphs in a seeded random order)."
+)
+
+
+def _base_run(variant_run: RunRecord, base_runs: Sequence[RunRecord]) -> RunRecord | None:
+    """The run of the same model and configuration on the variant's original documents."""
+    of = set(variant_run.meta["variant"]["of"])
+    for run in base_runs:
+        same = run.model == variant_run.model and run.meta.get("adapter") == variant_run.meta.get("adapter")
+        if same and {d for d, _ in run.meta.get("documents", [])} == of:
+            return run
+    return None
+
+
+def _drop(key: str, variant_run: RunRecord, base: RunRecord, docs: Sequence[Document], *, seed: int,
+          n_resamples: int, cache: Path | None) -> dict[str, Any]:  # fmt: skip
+    """The paired change of the primary score from ``base`` to ``variant_run`` (cached)."""
+    task = get_task(key)
+    cache_key = stable_hash(["drop", _paired_key(key, variant_run, base, seed, n_resamples)])
+    path = cache / f"{cache_key}.json" if cache else None
+    if path is not None and path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    originals = [d for d in docs if key in d.gold and d.id in set(variant_run.meta["variant"]["of"])]
+    variants = [v for v in run_documents(variant_run.meta, docs) if key in v.gold]
+    result = score_drops(
+        task,
+        originals,
+        variants,
+        _predictions(base, key, originals),
+        {v.id: variant_run.predictions(key, v.id) for v in variants},
+        _context_of(base.meta),
+        _context_of(variant_run.meta),
+        n_resamples=n_resamples,
+        seed=seed,
+    ).get(task.primary.name, {})
+    if path is not None:
+        write_json(path, result)
+    return result
+
+
+def robustness_table(
+    runs: Sequence[RunRecord], docs: Sequence[Document], *, seed: int = 0, n_resamples: int = 1000,
+    cache: Path | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Each system's change in score on each variant, with its paired interval."""
+    base_runs = [r for r in runs if not r.meta.get("variant")]
+    rows, orphans = [], []
+    for run in (r for r in runs if r.meta.get("variant")):
+        base = _base_run(run, base_runs)
+        if base is None:
+            orphans.append({"model": run.model, "run_id": run.run_id, "variant": run.meta["variant"]["name"]})
+            continue
+        for key in sorted(set(run.scores) & set(base.scores)):
+            drop = _drop(key, run, base, docs, seed=seed, n_resamples=n_resamples, cache=cache)
+            task = get_task(key)
+            rows.append(
+                {"model": run.model, "display_name": run.meta.get("display_name", run.model),
+                 "run_id": run.run_id, "base_run_id": base.run_id, "variant": run.meta["variant"]["name"],
+                 "task": task.name, "key": key, "metric": task.primary.name, "original": drop.get("score_b"),
+                 "on_variant": drop.get("score_a"), "change": drop.get("difference"), "low": drop.get("low"),
+                 "high": drop.get("high"), "p_value": drop.get("p_value")}
+            )  # fmt: skip
+    rows.sort(key=lambda r: (r["key"], r["variant"], r["model"], r["run_id"]))
+    return {"note": ROBUSTNESS_NOTE, "rows": rows, "without_original_run": orphans}
+
+
 def overall_table(tables: dict[str, dict[str, Any]], runs: Sequence[RunRecord]) -> dict[str, Any]:
     """Mean of primary scores per system (see :data:`OVERALL_POLICY`)."""
     rows = []
@@ -213,8 +285,9 @@ def build(
     cache: Path | None = None,
 ) -> dict[str, Any]:
     """The whole leaderboard as data (``cache``: a folder for paired-test results)."""
+    base_runs = [r for r in runs if not r.meta.get("variant")]  # variant runs go to robustness only
     tables = {
-        key: task_table(key, runs, docs, seed=seed, n_resamples=n_resamples, cache=cache)
+        key: task_table(key, base_runs, docs, seed=seed, n_resamples=n_resamples, cache=cache)
         for key in TASKS.names()
     }
     return {
@@ -227,7 +300,8 @@ def build(
         "significance": f"paired bootstrap on the primary score against the system ranked above; "
         f"'≈' marks p >= {ALPHA} (not significantly different)",
         "tasks": tables,
-        "overall": overall_table(tables, runs),
+        "overall": overall_table(tables, base_runs),
+        "robustness": robustness_table(runs, docs, seed=seed, n_resamples=n_resamples, cache=cache),
         "runs": [
             {
                 "model": r.model,

@@ -51,6 +51,11 @@ _PATTERN = re.compile(
 )
 
 
+# Traditional forms of the characters the pattern reads (so the Traditional robustness
+# variant of a text normalizes like the original); units keep their own form.
+_TRADITIONAL = str.maketrans({"萬": "万", "億": "亿", "餘": "余", "兩": "两", "約": "约"})
+
+
 class NormalizationError(ValueError):
     """The surface is not a quantity this normalizer can read."""
 
@@ -120,8 +125,10 @@ def parse_quantity(surface: str) -> Quantity:
         Quantity(value=2, unit='期', qualifier='exact')
         >>> parse_quantity("2.8万亿条").value
         2800000000000
+        >>> parse_quantity("2.3萬餘人")  # Traditional forms read the same
+        Quantity(value=23000, unit='人', qualifier='approx')
     """
-    match = _PATTERN.match(surface)
+    match = _PATTERN.match(surface.translate(_TRADITIONAL))
     if match is None:
         raise NormalizationError(f"not a quantity: {surface!r}")
     number = parse_number(match["number"])

@@ -100,7 +100,7 @@ def quantity_surfaces(sentence: str) -> list[tuple[str, str]]:
     found, i = [], 0
     while i < len(sentence):
         best = None
-        if sentence[i].isdigit() or sentence[i] in "两三四五六七八九十":
+        if sentence[i].isdigit() or sentence[i] in "两兩三四五六七八九十":
             for j in range(i + 1, min(len(sentence), i + 14) + 1):
                 try:
                     q = parse_quantity(sentence[i:j])

@@ -31,7 +31,7 @@ class OracleAdapter(Adapter):
     """Answers with the gold annotations of each document (a pipeline check, not a system)."""
 
     name = "oracle"
-    version = "1"
+    version = "2"  # 2: answers robustness variants with their own gold
     tasks = tuple(TASKS.names())  # every registered task, added ones included
     labels = LABELS
     Options = OracleOptions
@@ -49,13 +49,27 @@ class OracleAdapter(Adapter):
         docs = load_corpus(self.options.root or DEFAULT_ROOT)
         self._gold = {doc.id: doc.gold for doc in docs}
 
+    def _variant_gold(self, doc: InputDocument) -> dict[str, list[Any]] | None:
+        """The gold of a robustness variant (``base~name[~name...]``), rebuilt from its original."""
+        from benchmark.robustness import VARIANT_SEED
+        from benchmark.validate import DEFAULT_ROOT, load_corpus
+        from benchmark.variants import SEPARATOR, make_variant
+
+        base_id, *names = doc.id.split(SEPARATOR)
+        base = {d.id: d for d in load_corpus(self.options.root or DEFAULT_ROOT)}.get(base_id)
+        if base is None or not names:
+            return None
+        for name in names:
+            base = make_variant(base, name, seed=VARIANT_SEED)
+        return base.gold if base.text == doc.text else None
+
     def predict(self, task: str, documents: Sequence[InputDocument]) -> list[Prediction]:
         """The gold records of ``task`` for each document (a problem for an unknown document)."""
         if not self._gold:
             self.load()
         out = []
         for doc in documents:
-            gold = self._gold.get(doc.id)
+            gold = self._gold.get(doc.id) or self._variant_gold(doc)
             if gold is None:
                 out.append(Prediction(doc.id, problems=[f"oracle: no gold for document {doc.id!r}"]))
             else:

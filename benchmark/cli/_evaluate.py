@@ -190,6 +190,23 @@ def summary_table(summaries: list[RunSummary]) -> str:
     return "\n".join(lines)
 
 
+def variant_names(value: str | None) -> list[str]:
+    """``all`` or a comma list of variant names (unknown names: "did you mean")."""
+    if not value:
+        return []
+    import difflib
+
+    from benchmark.variants import VARIANTS
+
+    names = list(VARIANTS) if value.strip() == "all" else _split(value) or []
+    for name in names:
+        if name not in VARIANTS:
+            close = difflib.get_close_matches(name, list(VARIANTS), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise UserError(f"unknown variant {name!r}{hint} Known: all, {', '.join(VARIANTS)}")
+    return names
+
+
 def run(args: argparse.Namespace) -> int:
     if args.list_tasks:
         print(list_tasks())
@@ -213,8 +230,14 @@ def run(args: argparse.Namespace) -> int:
         specs, default = model_specs(args)
         _check(specs)
     results = Path(args.output)
+    variants = variant_names(args.variants)
+    document_sets: list[tuple[str, list[Any]]] = [("", docs)]
+    if variants:
+        from benchmark.robustness import variant_documents
+
+        document_sets += [(name, variant_documents(docs, name)) for name in variants]
     summaries: list[RunSummary] = []
-    bar = _progress(len(specs))
+    bar = _progress(len(specs) * len(document_sets))
     for spec in specs:
         cls = spec.adapter if isinstance(spec.adapter, type) else get_adapter(spec.adapter)
         ok, hint = cls.available()
@@ -222,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"skip {spec.model}: {hint}", file=sys.stderr)
             if not default:
                 summaries.append(RunSummary(spec.model, "skipped", message=hint))
-            bar.update(1)
+            bar.update(len(document_sets))
             continue
         bar.set_description(spec.model)
 
@@ -231,12 +254,17 @@ def run(args: argparse.Namespace) -> int:
             if status.startswith("failed"):
                 print(f"{model}: {key} failed (see errors.json)", file=sys.stderr)
 
-        summary = run_model(spec, docs, task_keys, results=results, force=args.force, seed=args.seed,
-                            n_resamples=args.resamples, timeout=args.timeout, on_task=on_task)  # fmt: skip
-        if summary.message:
-            print(f"{summary.model}: {summary.status}: {summary.message}", file=sys.stderr)
-        summaries.append(summary)
-        bar.update(1)
+        for variant, documents in document_sets:
+            summary = run_model(
+                spec, documents, task_keys, results=results, force=args.force, seed=args.seed,
+                n_resamples=args.resamples, timeout=args.timeout, on_task=on_task,
+            )  # fmt: skip
+            if variant:
+                summary.model = f"{summary.model} ~{variant}"
+            if summary.message:
+                print(f"{summary.model}: {summary.status}: {summary.message}", file=sys.stderr)
+            summaries.append(summary)
+            bar.update(1)
     bar.close()
     if not args.no_leaderboard:
         from benchmark.publish import publish

@@ -18,6 +18,7 @@ examples:
   evaluate.py --model hf-ner:model=models/msra-char-bert,batch_size=32
   evaluate.py --model-config models.yaml        adapters and options from a YAML file
   evaluate.py --predictions my/entities.jsonl --name my-system --document sichuan-police-2020
+  evaluate.py --model jieba --variants all       also on the robustness variants of the documents
   evaluate.py --list-models | --list-tasks
 """
 
@@ -58,6 +59,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--predictions", metavar="PATH", help="score a predictions file or folder made elsewhere")
     p.add_argument("--name", help="system name for --predictions")
     p.add_argument("--document", help="document id of a --predictions file (default: its parent folder)")
+    p.add_argument(
+        "--variants",
+        metavar="NAMES",
+        help="also run on robustness variants: 'all' or a comma list of traditional, fullwidth, "
+        "no_furniture, shuffled; the leaderboard shows each system's score change",
+    )
     p.add_argument("--no-leaderboard", action="store_true", help="do not rebuild the leaderboard")
     return p  # fmt: skip
 

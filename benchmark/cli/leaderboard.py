@@ -11,15 +11,17 @@ from pathlib import Path
 def rescore_all(results: Path, *, seed: int | None, n_resamples: int | None) -> int:
     """Recompute scores.json and errors.json's analysis of every run from its stored predictions."""
     from benchmark.records import list_runs, locked
+    from benchmark.robustness import run_documents
     from benchmark.runner import rescore
     from benchmark.schema import write_json
     from benchmark.tasks import get_task
     from benchmark.validate import load_corpus
 
-    docs = load_corpus()
+    corpus = load_corpus()
     count = 0
     with locked(results):
         for run in list_runs(results):
+            docs = run_documents(run.meta, corpus)
             ok = [k for k, t in run.meta.get("tasks", {}).items() if t.get("status") == "ok"]
             preds = {k: {d.id: run.predictions(k, d.id) for d in docs if k in d.gold} for k in ok}
             scores = rescore(

@@ -71,7 +71,7 @@ def render(stats: Sequence[dict[str, Any]], *, version: str) -> str:
         )
     ]
     for s in stats:
-        records = ", ".join(f"{t['records']} {t['task']}" for t in s["tasks"].values())
+        records = ", ".join(f"{t['records']} {t['task']}" for t in s["tasks"].values()) or "none yet"
         parts.append(
             f"## `{s['id']}`\n\n{s['characters']} characters, {s['lines']} non-empty lines "
             f"({s['headings']} headings). Gold records: {records}.\n"

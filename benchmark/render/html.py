@@ -276,6 +276,28 @@ def _failed_list(failed: Sequence[dict[str, Any]]) -> str:
     return f'<div class="failed"><h3>Failed runs</h3><ul>{items}</ul></div>'
 
 
+def robustness_section(robustness: dict[str, Any]) -> str:
+    """Each system's change in score on each variant, with its paired interval."""
+    rows = robustness.get("rows", [])
+    if not rows:
+        return ""
+    head = [_th("task"), _th("variant"), _th("system"), _th("metric"), _th("original"), _th("on variant"),
+            _th("change", "variant minus original, paired 95% interval"), _th("p")]  # fmt: skip
+    body = []
+    for row in rows:
+        change = {"estimate": row["change"], "low": row["low"], "high": row["high"]}
+        cells = [f"<td>{esc(row['task'])}</td>", f"<td>{esc(row['variant'])}</td>", f"<td>{_name(row)}</td>",
+                 f"<td>{esc(row['metric'])}</td>", _score_cell({"estimate": row["original"]}),
+                 _score_cell({"estimate": row["on_variant"]}), _score_cell(change),
+                 _score_cell({"estimate": row["p_value"]})]  # fmt: skip
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        '<section aria-labelledby="h-robust"><h2 id="h-robust">Robustness</h2>'
+        f"<p>{esc(robustness.get('note', ''))}</p>{_table(head, body, caption='Score change per variant')}"
+        "</section>"
+    )
+
+
 def task_section(table: dict[str, Any]) -> str:
     """One task's table: rank, ≈, system, every headline with its interval, coverage, speed."""
     key = esc(table["key"])
@@ -657,8 +679,9 @@ def render(
         notes_section(board),
         overall_section(board.get("overall", {})),
         *(task_section(table) for table in board.get("tasks", {}).values()),
+        robustness_section(board.get("robustness", {})),
         plots_section(images),
-        analysis_section(runs, docs),
+        analysis_section([r for r in runs if not r.meta.get("variant")], docs),
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

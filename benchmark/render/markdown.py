@@ -83,6 +83,29 @@ def overall_section(overall: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def robustness_section(robustness: dict[str, Any]) -> str:
+    """Each system's change in score on each variant (empty when no variant was run)."""
+    rows = robustness.get("rows", [])
+    if not rows:
+        return ""
+    lines = [
+        "## Robustness",
+        "",
+        robustness["note"],
+        "",
+        "| task | variant | system | metric | original | on variant | change [95% interval] | p |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        change = fmt_score({"estimate": r["change"], "low": r["low"], "high": r["high"]})
+        p = "n/a" if r["p_value"] is None else f"{r['p_value']:.3f}"
+        lines.append(
+            f"| {r['task']} | {r['variant']} | {_name(r)} | {r['metric']} | {_num(r['original'], 3)} | "
+            f"{_num(r['on_variant'], 3)} | {change} | {p} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def render(board: dict[str, Any]) -> str:
     """The whole leaderboard page in Markdown."""
     parts = [
@@ -100,4 +123,5 @@ def render(board: dict[str, Any]) -> str:
         overall_section(board["overall"]),
     ]
     parts += [task_section(table) for table in board["tasks"].values()]
-    return "\n".join(parts)
+    parts.append(robustness_section(board.get("robustness", {})))
+    return "\n".join(p for p in parts if p is not None)

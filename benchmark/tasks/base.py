@@ -115,6 +115,11 @@ class Task(ABC):
         """Resampling units of the bootstrap for this task (default: every non-empty line)."""
         return doc.lines()
 
+    def unit_keys(self, doc: Document) -> list[Any]:
+        """A stable key for each row of :meth:`unit_stats`: a ``(start, end)`` span (mapped
+        through a variant's offsets) or an identifier (kept as is). Default: :meth:`units`."""
+        return [tuple(u) for u in self.units(doc)]
+
     @abstractmethod
     def details(self, doc: Document, pred: Sequence[Any], ctx: ScoringContext) -> dict[str, Any]:
         """Every score of this task for one document, as JSON-able data (counts included)."""

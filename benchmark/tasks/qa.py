@@ -90,7 +90,7 @@ def quantities(text: str) -> list[tuple[float, str]]:
     """
     found: list[tuple[float, str]] = []
     for i, ch in enumerate(text):
-        if not (ch.isdigit() or ch in "零〇一二两三四五六七八九十约近"):
+        if not (ch.isdigit() or ch in "零〇一二两兩三四五六七八九十约約近"):
             continue
         for j in range(i + 1, min(len(text), i + 16) + 1):
             try:
@@ -163,6 +163,10 @@ class QATask(Task):
 
     def sort_key(self, record: QAItem) -> Any:
         return record.id
+
+    def unit_keys(self, doc: Document) -> list[Any]:
+        """Rows of :meth:`unit_stats` are questions, keyed by id."""
+        return [q.id for q in doc.gold.get("qa", [])]
 
     def inputs(self, doc: Document) -> list[dict[str, str]]:
         """The questions (id and text), never the answers."""
