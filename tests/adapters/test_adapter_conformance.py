@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from benchmark.adapters import ADAPTERS, Adapter, InputDocument, get_adapter
 from benchmark.document import Document
@@ -10,6 +13,18 @@ from benchmark.tasks import get_task
 from benchmark.validate import surface_problems
 
 _LOADED: dict[str, Adapter] = {}
+DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "configs" / "default.yaml"
+
+
+def configured_options(name: str) -> dict | None:
+    """Options for an adapter that needs a model, from configs/default.yaml (local files only)."""
+    models = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))["models"]
+    root = DEFAULT_CONFIG.parents[1]
+    for entry in models:
+        model = entry.get("options", {}).get("model", "")
+        if entry["name"] == name and (root / model).exists():
+            return {**entry["options"], "model": str(root / model)}
+    return None
 
 
 def loaded(name: str) -> Adapter:
@@ -19,9 +34,10 @@ def loaded(name: str) -> Adapter:
         ok, hint = cls.available()
         if not ok:
             pytest.skip(hint)
-        if not cls.offline:
-            pytest.skip(f"{name} needs a user-supplied model or the network")
-        adapter = cls.from_config({})
+        options = {} if cls.offline else configured_options(name)
+        if options is None:
+            pytest.skip(f"{name} needs a user-supplied model or server (tested in its own suite)")
+        adapter = cls.from_config(options)
         adapter.load()
         _LOADED[name] = adapter
     return _LOADED[name]
