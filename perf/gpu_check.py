@@ -3,9 +3,9 @@
 1. Runs the trained tagger (``models/msra-char-bert`` by default) on the article through the
    ``hf-ner`` adapter on cpu and on cuda (float32), checks that the predictions are equal,
    and prints characters per second on both (and float16 on cuda, for information).
-2. Builds a tiny randomly initialised Qwen2 causal LM (2 layers, small vocabulary), greedily
-   generates a few tokens on cpu and on cuda with transformers directly, and checks that the
-   outputs are equal.
+2. Builds a tiny randomly initialised Qwen2 causal LM (1 layer, a character vocabulary and a chat
+   template, the builder of tests/llm) and runs it through the ``hf-generative`` adapter on the
+   article's entity task on cpu and on cuda; the parsed answers and problems must be identical.
 
 Exit status 0 when both checks pass (cuda missing: the cpu half runs and the exit status is 2).
 One command, well under 3 minutes::
@@ -51,6 +51,14 @@ def tag(model: str, doc: InputDocument, device: str, dtype: str, repeat: int) ->
     return pred.records, len(doc.text) / seconds, pred
 
 
+def article_input() -> InputDocument:
+    """The article as an adapter sees it."""
+    gold_doc, problems = load_document(ROOT / "annotations" / "sichuan-police-2020")
+    if gold_doc is None:
+        raise SystemExit("cannot load the article: " + "; ".join(map(str, problems)))
+    return InputDocument.from_document(gold_doc)
+
+
 def check_tagger(model: str, repeat: int, has_cuda: bool) -> bool:
     """Tagger predictions equal on cpu and cuda; prints throughput."""
     gold_doc, problems = load_document(ROOT / "annotations" / "sichuan-police-2020")
@@ -91,48 +99,43 @@ def check_tagger(model: str, repeat: int, has_cuda: bool) -> bool:
     return True
 
 
-def check_generative(has_cuda: bool, new_tokens: int = 8) -> bool:
-    """Greedy generation of a tiny random Qwen2 equal on cpu and cuda; prints tokens per second."""
-    import torch
-    from transformers import Qwen2Config, Qwen2ForCausalLM
+def check_generative(has_cuda: bool, new_tokens: int = 24) -> bool:
+    """A tiny random Qwen2 through the ``hf-generative`` adapter: equal answers on cpu and cuda.
 
-    torch.manual_seed(0)
-    config = Qwen2Config(
-        vocab_size=512,
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=128,
-        tie_word_embeddings=False,
-        initializer_range=0.2,
-        pad_token_id=0,
-        bos_token_id=1,
-        eos_token_id=2,
-    )
-    model = Qwen2ForCausalLM(config).eval()
-    prompt = torch.tensor([[1, 17, 42, 99, 300, 7, 256, 128]])
-    outputs = {}
-    for device in ["cpu", "cuda"] if has_cuda else ["cpu"]:
-        model.to(device)
-        ids = prompt.to(device)
-        with torch.inference_mode():
-            model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=2, do_sample=False)
+    The model is built locally (random weights, a character tokenizer with a chat template,
+    the same builder as tests/llm) and run on the article's entity task line by line; the
+    parsed mentions, the problems and the raw answers must be identical on both devices.
+    """
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "tests" / "llm"))
+    from llm_fakes import build_tiny_lm
+
+    from benchmark.adapters import get_adapter
+
+    doc = article_input()
+    prompts = [p.read_text(encoding="utf-8") for p in (ROOT / "benchmark" / "adapters" / "prompts").iterdir()]
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = build_tiny_lm(Path(tmp) / "tiny-qwen2", [doc.text, *prompts])
+        for device in ["cpu", "cuda"] if has_cuda else ["cpu"]:
+            adapter = get_adapter("hf-generative").from_config(
+                {"model": str(folder), "device": device, "max_new_tokens": new_tokens}
+            )
+            adapter.load()
             began = time.perf_counter()
-            out = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=new_tokens,
-                                 min_new_tokens=new_tokens, do_sample=False)  # fmt: skip
+            (pred,) = adapter.predict("ner", [doc])
             seconds = time.perf_counter() - began
-        outputs[device] = out[0, prompt.shape[1] :].tolist()
-        print(f"generative {device}: {outputs[device]} ({new_tokens / seconds:,.1f} tokens/s)")
+            mentions = [(m.line_index, m.text, m.label) for m in pred.mentions]
+            results[device] = (mentions, pred.problems)
+            print(f"hf-generative {device}: {len(pred.mentions)} mentions, {len(pred.problems)} problems, "
+                  f"{len(doc.text) / seconds:,.0f} chars/s")  # fmt: skip
     if not has_cuda:
         print("SKIP generative on cuda: no GPU")
         return True
-    if outputs["cpu"] != outputs["cuda"]:
-        print("MISMATCH generative cpu vs cuda")
-        return False
-    print("OK greedy generation equal on cpu and cuda")
-    return True
+    same = results["cpu"] == results["cuda"]
+    print("OK hf-generative equal on cpu and cuda" if same else "MISMATCH hf-generative cpu vs cuda")
+    return same
 
 
 def main() -> int:

@@ -8,7 +8,7 @@ document (:attr:`InputDocument.lines`) is one unit of prediction:
    point for one, so offsets are unchanged (``fullwidth_to_ascii``);
 2. the line is tokenized by the model's *fast* tokenizer with ``return_offsets_mapping``; a
    line longer than ``max_length`` tokens is cut into windows that overlap by ``stride``
-   tokens (``return_overflowing_tokens``), and every token keeps the prediction of the window
+   tokens (cut here, not by the tokenizer's overflow), and every token keeps the prediction of the window
    in which it is farthest from a window edge (:func:`merge_windows`);
 3. windows are run in batches (``batch_size``) on ``device``; the arg-max tag per token is
    decoded strictly (:mod:`benchmark.adapters._bio`: ill-formed chunks are dropped);
@@ -152,6 +152,24 @@ def merge_windows(windows: Sequence[tuple[int, Sequence[int]]]) -> list[int]:
     return [b[1] for b in best if b is not None]
 
 
+def token_window_starts(n_tokens: int, size: int, stride: int) -> list[int]:
+    """First token of each window of ``size`` tokens overlapping by ``stride``, covering all tokens.
+
+    Example:
+        >>> token_window_starts(300, 126, 32)
+        [0, 94, 188]
+        >>> token_window_starts(10, 126, 32), token_window_starts(0, 126, 32)
+        ([0], [])
+    """
+    if n_tokens <= 0:
+        return []
+    step = max(1, size - stride)
+    starts = [0]
+    while starts[-1] + size < n_tokens:
+        starts.append(starts[-1] + step)
+    return starts
+
+
 def window_starts(offsets: Sequence[Sequence[tuple[int, int]]], stride: int) -> list[int]:
     """The index of each window's first token in the whole sequence, from the windows' offsets.
 
@@ -185,7 +203,7 @@ class HfTokenClassificationAdapter(Adapter):
     """A Hugging Face token-classification tagger (BIO/BIOES/BMES) behind a label map."""
 
     name = "hf-ner"
-    version = "1"
+    version = "2"  # 2: windows cut by the adapter (version-independent), see _windows
     tasks = ("ner",)
     labels = ("PER", "ORG", "GPE", "LOC", "TITLE")  # union over the ready maps; see __init__
     merged_labels = ()
@@ -275,29 +293,45 @@ class HfTokenClassificationAdapter(Adapter):
     # -- prediction -------------------------------------------------------------------------
 
     def _windows(self, texts: list[str]) -> list[_Window]:
-        enc = self._tokenizer(
-            texts,
-            truncation=True,
-            max_length=self.max_length,
-            stride=self.stride,
-            return_overflowing_tokens=True,
-            return_offsets_mapping=True,
-            padding=False,
+        """Windows over every line: token windows cut here, each re-tokenized with special tokens.
+
+        The tokenizer's own ``return_overflowing_tokens`` is not used: its behaviour differs
+        between versions (transformers 5.17 / tokenizers 0.23 stopped after the first overflow
+        and dropped the rest of a long line without a word). Each line is tokenized once
+        without special tokens; windows of ``max_length - specials`` tokens start every
+        ``size - stride`` tokens until the last token is covered; each window's character
+        span is tokenized again normally and must fit ``max_length``.
+        """
+        full = self._tokenizer(
+            texts, add_special_tokens=False, return_offsets_mapping=True, padding=False, verbose=False
         )
-        mapping = enc["overflow_to_sample_mapping"]
+        size = self.max_length - self._tokenizer.num_special_tokens_to_add(pair=False)
+        pieces: list[tuple[int, int, int]] = []  # (unit, character start, character end)
+        for unit, offsets in enumerate(full["offset_mapping"]):
+            spans = [o for o in offsets if o[1] > o[0]]
+            for s in token_window_starts(len(spans), size, self.stride):
+                pieces.append((unit, spans[s][0], spans[min(len(spans), s + size) - 1][1]))
+        if not pieces:
+            return []
+        enc = self._tokenizer(
+            [texts[u][a:b] for u, a, b in pieces], return_offsets_mapping=True, padding=False
+        )
         type_ids = enc.get("token_type_ids")
         windows = []
-        for w, unit in enumerate(mapping):
+        for w, (unit, shift, _) in enumerate(pieces):
+            if len(enc["input_ids"][w]) > self.max_length:
+                raise RuntimeError(f"hf-ner: a window re-tokenized to {len(enc['input_ids'][w])} tokens "
+                                   f"(max_length {self.max_length})")  # fmt: skip
             seq = enc.sequence_ids(w)
             offsets = enc["offset_mapping"][w]
             content = [i for i, s in enumerate(seq) if s == 0 and offsets[i][1] > offsets[i][0]]
             windows.append(
                 _Window(
-                    unit=int(unit),
+                    unit=unit,
                     input_ids=list(enc["input_ids"][w]),
                     type_ids=list(type_ids[w]) if type_ids is not None else None,
                     content=content,
-                    offsets=[tuple(offsets[i]) for i in content],
+                    offsets=[(offsets[i][0] + shift, offsets[i][1] + shift) for i in content],
                 )
             )
         return windows

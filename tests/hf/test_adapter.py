@@ -316,3 +316,18 @@ def test_random_model_on_article_is_valid(make_model, article, train_script) -> 
     assert {e.label for e in pred.records} <= set(adapter.labels)
     assert pred.info["windows"] > len(article.lines())  # some lines are longer than 64 tokens
     assert pred.problems == []
+
+
+def test_windows_cover_every_character_of_a_long_line(msra_like):
+    """Regression: some transformers/tokenizers versions return only the first overflow window;
+    the adapter cuts windows itself, so a long line is covered to its last character."""
+    from benchmark.adapters.hf_token_classification import token_window_starts
+
+    adapter = get_adapter("hf-ner").from_config({"model": str(msra_like), "max_length": 16, "stride": 4})
+    adapter.load()
+    line = "四川省公安厅召开新闻发布会" * 23  # 299 characters, about 22 windows of 14 tokens
+    windows = adapter._windows([line])
+    covered = sorted({i for w in windows for a, b in w.offsets for i in range(a, b)})
+    assert covered == list(range(len(line)))
+    assert len(windows) == len(token_window_starts(len(line), 14, 4))
+    assert all(len(w.input_ids) <= 16 for w in windows)
