@@ -37,6 +37,33 @@ def run_documents(meta: dict[str, Any], corpus: Sequence[Document]) -> list[Docu
     return variant_documents(base, variant["name"], seed=variant.get("seed", VARIANT_SEED))
 
 
+def source_units(
+    doc_id: str, corpus: Sequence[Document]
+) -> dict[tuple[int, int], tuple[str, tuple[int, int]]]:
+    """For a variant document (``base~name[~name]``): each of its paragraph units -> the original unit.
+
+    Leave-one-out classifiers use it, so that on a variant they still never train on the gold of
+    the paragraph they predict. Empty when ``doc_id`` is not a variant of a corpus document.
+    """
+    from benchmark.variants import SEPARATOR, make_variant, map_span
+
+    base_id, *names = doc_id.split(SEPARATOR)
+    base = next((d for d in corpus if d.id == base_id), None)
+    if base is None or not names:
+        return {}
+    doc, index = base, list(range(len(base.text)))
+    for name in names:  # compose the index maps of chained variants
+        doc = make_variant(doc, name, seed=VARIANT_SEED)
+        step = doc.source_index or []
+        index = [None if i is None else step[i] for i in index]
+    out = {}
+    for unit in base.gold.get("topics", []):
+        mapped = map_span(index, unit.start, unit.end)
+        if mapped is not None:
+            out[tuple(mapped)] = (base_id, (unit.start, unit.end))
+    return out
+
+
 def _map_key(key: Any, index: Sequence[int | None]) -> Any:
     if not isinstance(key, tuple):
         return key

@@ -83,3 +83,28 @@ def test_variants_on_the_command_line(capsys, tmp_path, corpus):
 def test_unknown_variant(capsys, tmp_path):
     assert evaluate_cli.main(["--model", "rules", "--variants", "tradtional", "--output", str(tmp_path)]) == 2
     assert "unknown variant 'tradtional'; did you mean 'traditional'?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["traditional", "fullwidth", "no_furniture", "shuffled"])
+def test_leave_one_out_holds_out_the_original_on_variants(article, corpus, name):
+    """Regression: on a variant, the classifier trained on the unseen paragraph's own gold."""
+    from benchmark.adapters import InputDocument, get_adapter
+    from benchmark.robustness import source_units
+
+    (variant,) = variant_documents([article], name)
+    mapping = source_units(variant.id, corpus)
+    units = [(u.start, u.end) for u in variant.gold["topics"]]
+    assert sorted(mapping) == sorted(units)
+    assert {v for v in mapping.values()} <= {(article.id, (u.start, u.end)) for u in article.gold["topics"]}
+    adapter = get_adapter("majority").from_config({})
+    adapter.load()
+    for span in units:
+        doc_id, unit = adapter._source(variant.id, span)
+        held = [ex for ex in adapter._examples if (ex[0], ex[1]) == (doc_id, unit)]
+        assert doc_id == article.id and len(held) == 1  # exactly one training unit is held out
+    (pred,) = adapter.predict("topics", [InputDocument.from_document(variant)])
+    (orig,) = adapter.predict("topics", [InputDocument.from_document(article)])
+    # majority depends only on its training set: the same held-out unit gives the same answer
+    original = {(p.start, p.end): (p.section, p.topics) for p in orig.records}
+    for p in pred.records:
+        assert (p.section, p.topics) == original[mapping[(p.start, p.end)][1]]

@@ -18,6 +18,7 @@ to silence paddle's log line (done here unless already set).
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import warnings
@@ -83,6 +84,11 @@ class LacOptions:
     mode: Literal["lac"] = "lac"
 
 
+@functools.cache
+def _shared_lac(mode: str) -> Any:
+    return import_lac()(mode=mode)
+
+
 def import_lac() -> Any:
     """Import ``LAC.LAC`` under paddle >= 2.6, aliasing the removed ``paddle.fluid``."""
     os.environ.setdefault("GLOG_minloglevel", "2")
@@ -117,8 +123,12 @@ class LacAdapter(TaggerAdapter):
         self._tagger: Any = None
 
     def load(self) -> None:
-        """Load LAC's bundled model (about 1.5 s)."""
-        self._tagger = import_lac()(mode=self.options.mode)
+        """Load LAC's bundled model (about 1.5 s), once per process and mode.
+
+        A second LAC model in the same process breaks PaddlePaddle's oneDNN kernels
+        ("could not execute a primitive"), so instances share one.
+        """
+        self._tagger = _shared_lac(self.options.mode)
 
     def cut(self, line: str) -> list[tuple[str, str]]:
         """LAC's ``(word, tag)`` pairs for one line."""

@@ -58,6 +58,7 @@ class _GoldTopicsAdapter(Adapter):
     def __init__(self, options: Any = None) -> None:
         super().__init__(options)
         self._examples: list[Example] | None = None
+        self._sources: dict[str, dict[tuple[int, int], tuple[str, tuple[int, int]]]] = {}
 
     def load(self) -> None:
         """Read the gold units of the corpus (the training pool)."""
@@ -76,9 +77,22 @@ class _GoldTopicsAdapter(Adapter):
         return out
 
     def _predict_unit(self, doc: InputDocument, span: tuple[int, int]) -> Paragraph:
-        train = held_out(self._examples or [], doc.id, span)
+        doc_id, unit = self._source(doc.id, span)
+        train = held_out(self._examples or [], doc_id, unit)
         section, topics = self.classify(train, doc.text[span[0] : span[1]])
         return Paragraph(span[0], span[1], section, topics)
+
+    def _source(self, doc_id: str, span: tuple[int, int]) -> tuple[str, tuple[int, int]]:
+        """The corpus unit a unit stands for: itself, or for a robustness variant its original,
+        so that the one held out is the same paragraph whatever the variant did to it."""
+        if doc_id in {ex[0] for ex in self._examples or []}:
+            return doc_id, span
+        if doc_id not in self._sources:
+            from benchmark.robustness import source_units
+            from benchmark.validate import DEFAULT_ROOT, load_corpus
+
+            self._sources[doc_id] = source_units(doc_id, load_corpus(self.options.root or DEFAULT_ROOT))
+        return self._sources[doc_id].get(tuple(span), (doc_id, span))
 
     def classify(self, train: Sequence[Example], text: str) -> tuple[str, tuple[str, ...]]:
         """Section and ranked topics of ``text`` from the training examples ``train``."""
@@ -101,7 +115,7 @@ class MajorityAdapter(_GoldTopicsAdapter):
     """Majority section and majority topic set, leave-one-out."""
 
     name = "majority"
-    version = "1"
+    version = "2"  # 2: on a robustness variant, the original of the predicted unit is held out
     Options = MajorityOptions
     description = (
         "majority section and topic set of the other gold units (uses the gold, leave-one-paragraph-out)"
@@ -157,7 +171,7 @@ class TfidfLogRegAdapter(_GoldTopicsAdapter):
     """TF-IDF + logistic regression, leave-one-paragraph-out."""
 
     name = "tfidf-logreg"
-    version = "1"
+    version = "2"  # 2: on a robustness variant, the original of the predicted unit is held out
     Options = LogRegOptions
     description = (
         "TF-IDF over jieba tokens with logistic regressions for section and topics; uses the gold, "
