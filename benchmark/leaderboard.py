@@ -32,8 +32,8 @@ OVERALL_POLICY = (
 )
 USES_GOLD_NOTE = (
     "Systems marked (gold) read gold labels: `oracle` returns the gold itself (it proves the pipeline); "
-    "classifiers marked leave-one-out are trained on the other paragraphs' gold and never see the gold "
-    "of the paragraph they predict."
+    "the other (gold) systems (`majority`, `tfidf-logreg`) are trained leave-one-paragraph-out on the "
+    "other paragraphs' gold and never see the gold of the paragraph they predict."
 )
 
 

@@ -116,7 +116,7 @@ def render(board: dict[str, Any]) -> str:
         f"Documents: {', '.join(board['documents'])}. Guidelines {board['guidelines_version']}, "
         f"gold hash `{board['gold_hash'][:16]}`.",
         "",
-        f"**How sure are these numbers?** {board['ci_note']} {board['significance']}.",
+        f"**How sure are these numbers?** {board['ci_note']} Significance: {board['significance']}.",
         "",
         board["uses_gold_note"],
         "",
