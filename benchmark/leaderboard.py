@@ -10,7 +10,7 @@ primary headlines; see :data:`OVERALL_POLICY`. The same records give the same ou
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -105,18 +105,27 @@ def _paired_test(
 ) -> dict[str, Any]:
     """The paired bootstrap of ``run`` against ``above`` on the primary score (cached on disk)."""
     task = get_task(key)
-    path = cache / f"{_paired_key(key, run, above, seed, n_resamples)}.json" if cache else None
+
+    def compute() -> dict[str, Any]:
+        task_docs = [d for d in docs if key in d.gold]
+        return compare_task(
+            task,
+            task_docs,
+            (_predictions(run, key, task_docs), _context_of(run.meta)),
+            (_predictions(above, key, task_docs), _context_of(above.meta)),
+            n_resamples=n_resamples,
+            seed=seed,
+        ).get(task.primary.name, {})
+
+    return _cached(cache, _paired_key(key, run, above, seed, n_resamples), compute)
+
+
+def _cached(cache: Path | None, key: str, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``compute()``, stored as ``cache/<key>.json`` and read from there next time."""
+    path = cache / f"{key}.json" if cache else None
     if path is not None and path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
-    task_docs = [d for d in docs if key in d.gold]
-    result = compare_task(
-        task,
-        task_docs,
-        (_predictions(run, key, task_docs), _context_of(run.meta)),
-        (_predictions(above, key, task_docs), _context_of(above.meta)),
-        n_resamples=n_resamples,
-        seed=seed,
-    ).get(task.primary.name, {})
+    result = compute()
     if path is not None:
         write_json(path, result)
     return result
@@ -198,26 +207,24 @@ def _drop(key: str, variant_run: RunRecord, base: RunRecord, docs: Sequence[Docu
           n_resamples: int, cache: Path | None) -> dict[str, Any]:  # fmt: skip
     """The paired change of the primary score from ``base`` to ``variant_run`` (cached)."""
     task = get_task(key)
-    cache_key = stable_hash(["drop", _paired_key(key, variant_run, base, seed, n_resamples)])
-    path = cache / f"{cache_key}.json" if cache else None
-    if path is not None and path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))
-    originals = [d for d in docs if key in d.gold and d.id in set(variant_run.meta["variant"]["of"])]
-    variants = [v for v in run_documents(variant_run.meta, docs) if key in v.gold]
-    result = score_drops(
-        task,
-        originals,
-        variants,
-        _predictions(base, key, originals),
-        {v.id: variant_run.predictions(key, v.id) for v in variants},
-        _context_of(base.meta),
-        _context_of(variant_run.meta),
-        n_resamples=n_resamples,
-        seed=seed,
-    ).get(task.primary.name, {})
-    if path is not None:
-        write_json(path, result)
-    return result
+
+    def compute() -> dict[str, Any]:
+        originals = [d for d in docs if key in d.gold and d.id in set(variant_run.meta["variant"]["of"])]
+        variants = [v for v in run_documents(variant_run.meta, docs) if key in v.gold]
+        return score_drops(
+            task,
+            originals,
+            variants,
+            _predictions(base, key, originals),
+            {v.id: variant_run.predictions(key, v.id) for v in variants},
+            _context_of(base.meta),
+            _context_of(variant_run.meta),
+            n_resamples=n_resamples,
+            seed=seed,
+        ).get(task.primary.name, {})
+
+    key_hash = stable_hash(["drop", _paired_key(key, variant_run, base, seed, n_resamples)])
+    return _cached(cache, key_hash, compute)
 
 
 def robustness_table(
