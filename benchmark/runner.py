@@ -14,6 +14,7 @@ reason in ``errors.json``; its scores are not written.
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 import threading
 import time
@@ -282,8 +283,16 @@ def _reuse(path: Path, task: Task, key: str, docs: Sequence[Document]) -> TaskOu
             return None
         outcome = TaskOutcome(task.key, reused=True, predict_seconds=entry.get("predict_seconds"))
         outcome.characters = entry.get("characters", 0)
+        stored = record.errors.get(task.key, {})  # what the adapter reported when it predicted
+        outcome.problems = list(stored.get("problems", []))
+        outcome.grounding = dict(stored.get("grounding", {}))
+        outcome.info = dict(stored.get("info", {}))
         for doc in docs:
             outcome.predictions[doc.id] = accept(task, doc, record.predictions(task.key, doc.id))
+            mentions = path / "predictions" / doc.id / f"{task.key}.mentions.jsonl"
+            if mentions.exists():
+                rows = mentions.read_text(encoding="utf-8").splitlines()
+                outcome.mentions[doc.id] = [json.loads(row) for row in rows if row.strip()]
         return outcome
     except (OSError, KeyError, ValueError):
         return None
@@ -366,7 +375,10 @@ def _write(summary: RunSummary, adapter: Adapter, spec: ModelSpec, docs: Sequenc
             previous = load_run(summary.run_path)
         except (OSError, ValueError):
             previous = None
-    ctx = scoring_context(adapter)
+    loaded = any(not o.reused for o in outcomes.values())
+    # An adapter may learn its labels in load() (hf-ner with label_map=auto): when every task
+    # reused stored predictions it was not loaded, so the stored run's scoring context stands.
+    ctx = scoring_context(adapter) if loaded or previous is None else _context_of(previous.meta)
     if load_seconds is None and previous:  # every task reused: keep the load time that was measured
         load_seconds = previous.meta.get("load_seconds")
     meta: dict[str, Any] = {

@@ -108,3 +108,24 @@ class Operational(GoldNer):
 
 
 TEST_ADAPTERS = (GoldNer, Raises, Hangs, Malformed, Secretive, Strings, Noisy, Operational)
+
+
+class LearnsLabels(GoldNer):
+    """Like hf-ner with label_map=auto: declares its labels only once loaded, and reports info."""
+
+    name = "t-learns"
+    labels = ("PER", "ORG", "GPE", "LOC", "DATE", "EVENT", "TITLE")
+
+    def load(self):
+        self.labels = ("PER", "ORG")
+
+    def predict(self, task, documents):
+        preds = super().predict(task, documents)
+        for p in preds:
+            p.records = [r for r in p.records if r.label in self.labels]
+            p.info["note"] = "kept PER and ORG"
+            p.problems.append("a problem the tool reported")
+        return preds
+
+
+TEST_ADAPTERS = (*TEST_ADAPTERS, LearnsLabels)

@@ -109,3 +109,28 @@ def test_operational_options_reuse_predictions(corpus, tmp_path):
     assert list_runs(tmp_path)[0].meta["adapter"]["config"] == {"every": 1, "workers": 16}
     third = _run(Operational, corpus, tmp_path, {"every": 2, "workers": 16})
     assert third.run_path != first.run_path and not third.outcomes["ner"].reused
+
+
+def test_a_reused_run_keeps_its_scoring_context_and_reports(corpus, tmp_path):
+    """Regression: reusing stored predictions (no load) rescored with the class-level labels and
+    dropped the adapter's problems, info, grounding and mentions from the run record."""
+    from harness_fakes import LearnsLabels
+
+    _run(LearnsLabels, corpus, tmp_path)
+    first = list_runs(tmp_path)[0]
+    again = _run(LearnsLabels, corpus, tmp_path)
+    assert again.outcomes["ner"].reused
+    second = list_runs(tmp_path)[0]
+    assert second.meta["scoring"] == first.meta["scoring"] == {"labels": ["PER", "ORG"], "merged_labels": []}
+    assert second.scores["ner"]["headline"] == first.scores["ner"]["headline"]
+    assert second.errors["ner"]["problems"] == first.errors["ner"]["problems"] != []
+    assert second.errors["ner"]["info"] == first.errors["ner"]["info"] != {}
+
+
+def test_reused_string_mentions_are_kept(corpus, tmp_path):
+    _run(Strings, corpus, tmp_path)
+    again = _run(Strings, corpus, tmp_path)
+    assert again.outcomes["ner"].reused
+    run = list_runs(tmp_path)[0]
+    assert (run.path / "predictions" / "sichuan-police-2020" / "ner.mentions.jsonl").exists()
+    assert run.errors["ner"]["grounding"]["sichuan-police-2020"]["ungrounded"] == 1
