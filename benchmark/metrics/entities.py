@@ -182,8 +182,8 @@ def _strict_from_sets(g: set[Span], p: set[Span]) -> tuple[Counts, dict[str, Cou
     tp_set = g & p
     label_of = itemgetter(2)
     n_tp = Counter(map(label_of, tp_set))
-    n_g = Counter(map(label_of, g - tp_set)) + n_tp
-    n_p = Counter(map(label_of, p - tp_set)) + n_tp
+    n_g = Counter(map(label_of, g))
+    n_p = Counter(map(label_of, p))
     per = {
         lab: Counts(n_tp[lab], n_p[lab] - n_tp[lab], n_g[lab] - n_tp[lab])
         for lab in sorted(set(n_g) | set(n_p))
