@@ -18,17 +18,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-CHROMIUM_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-)
+from benchmark.render.html import CHROMIUM_FLAGS as BASE_FLAGS
+
+CHROMIUM_FLAGS = (*BASE_FLAGS, "--hide-scrollbars")
 
 
 def find_chromium() -> str | None:

@@ -39,6 +39,19 @@ KIND_TEXT = {
     "miss": "miss (gold entity not predicted)",
 }
 
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+"""How the screenshot script and the browser test start Debian's Chromium: headless, and with
+nothing that reaches the network (a closed network refuses those connections)."""
+
 
 def esc(value: Any) -> str:
     """HTML-escape ``str(value)``, quotes included (safe in text and in attribute values).

@@ -20,17 +20,7 @@ from benchmark.render import html
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1400,1000",
-)
+FLAGS = (*html.CHROMIUM_FLAGS, "--window-size=1400,1000")
 
 
 def _unavailable(message: str) -> None:
