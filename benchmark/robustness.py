@@ -37,6 +37,27 @@ def run_documents(meta: dict[str, Any], corpus: Sequence[Document]) -> list[Docu
     return variant_documents(base, variant["name"], seed=variant.get("seed", VARIANT_SEED))
 
 
+def rebuild_variant(doc_id: str, corpus: Sequence[Document]) -> Document | None:
+    """The variant document ``base~name[~name...]`` rebuilt from its corpus original.
+
+    Its ``source_index`` maps the *original's* characters (chained variants composed).
+    None when ``doc_id`` is not a variant of a corpus document.
+    """
+    from benchmark.variants import SEPARATOR, make_variant
+
+    base_id, *names = doc_id.split(SEPARATOR)
+    doc = next((d for d in corpus if d.id == base_id), None)
+    if doc is None or not names:
+        return None
+    index: list[int | None] = list(range(len(doc.text)))
+    for name in names:
+        doc = make_variant(doc, name, seed=VARIANT_SEED)
+        step = doc.source_index or []
+        index = [None if i is None else step[i] for i in index]
+    doc.source_index = index
+    return doc
+
+
 def source_units(
     doc_id: str, corpus: Sequence[Document]
 ) -> dict[tuple[int, int], tuple[str, tuple[int, int]]]:
@@ -45,20 +66,16 @@ def source_units(
     Leave-one-out classifiers use it, so that on a variant they still never train on the gold of
     the paragraph they predict. Empty when ``doc_id`` is not a variant of a corpus document.
     """
-    from benchmark.variants import SEPARATOR, make_variant, map_span
+    from benchmark.variants import SEPARATOR, map_span
 
-    base_id, *names = doc_id.split(SEPARATOR)
-    base = next((d for d in corpus if d.id == base_id), None)
-    if base is None or not names:
+    variant = rebuild_variant(doc_id, corpus)
+    if variant is None or variant.source_index is None:
         return {}
-    doc, index = base, list(range(len(base.text)))
-    for name in names:  # compose the index maps of chained variants
-        doc = make_variant(doc, name, seed=VARIANT_SEED)
-        step = doc.source_index or []
-        index = [None if i is None else step[i] for i in index]
+    base_id = doc_id.split(SEPARATOR)[0]
+    base = next(d for d in corpus if d.id == base_id)
     out = {}
     for unit in base.gold.get("topics", []):
-        mapped = map_span(index, unit.start, unit.end)
+        mapped = map_span(variant.source_index, unit.start, unit.end)
         if mapped is not None:
             out[tuple(mapped)] = (base_id, (unit.start, unit.end))
     return out

@@ -51,17 +51,11 @@ class OracleAdapter(Adapter):
 
     def _variant_gold(self, doc: InputDocument) -> dict[str, list[Any]] | None:
         """The gold of a robustness variant (``base~name[~name...]``), rebuilt from its original."""
-        from benchmark.robustness import VARIANT_SEED
+        from benchmark.robustness import rebuild_variant
         from benchmark.validate import DEFAULT_ROOT, load_corpus
-        from benchmark.variants import SEPARATOR, make_variant
 
-        base_id, *names = doc.id.split(SEPARATOR)
-        base = {d.id: d for d in load_corpus(self.options.root or DEFAULT_ROOT)}.get(base_id)
-        if base is None or not names:
-            return None
-        for name in names:
-            base = make_variant(base, name, seed=VARIANT_SEED)
-        return base.gold if base.text == doc.text else None
+        variant = rebuild_variant(doc.id, load_corpus(self.options.root or DEFAULT_ROOT))
+        return variant.gold if variant is not None and variant.text == doc.text else None
 
     def predict(self, task: str, documents: Sequence[InputDocument]) -> list[Prediction]:
         """The gold records of ``task`` for each document (a problem for an unknown document)."""
