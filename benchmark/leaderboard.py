@@ -37,6 +37,12 @@ USES_GOLD_NOTE = (
 )
 
 
+def reads_of(run: RunRecord) -> str:
+    """What the run's system has seen (``Adapter.reads``; older records said ``uses_gold``)."""
+    adapter = run.meta.get("adapter", {})
+    return adapter.get("reads") or ("gold" if adapter.get("uses_gold") else "nothing")
+
+
 def _speed(run: RunRecord, key: str) -> float | None:
     return run.meta.get("tasks", {}).get(key, {}).get("chars_per_second")
 
@@ -68,7 +74,8 @@ def _row(run: RunRecord, key: str) -> dict[str, Any]:
         "run_id": run.run_id,
         "display_name": run.meta.get("display_name", run.model),
         "description": run.meta.get("adapter", {}).get("description", ""),
-        "uses_gold": bool(run.meta.get("adapter", {}).get("uses_gold")),
+        "reads": reads_of(run),
+        "uses_gold": reads_of(run) in ("gold", "other-units-gold"),
         "scores": {
             name: {k: v[k] for k in ("estimate", "low", "high")} for name, v in score["headline"].items()
         },
@@ -270,7 +277,8 @@ def overall_table(tables: dict[str, dict[str, Any]], runs: Sequence[RunRecord]) 
                 "model": run.model,
                 "run_id": run.run_id,
                 "display_name": run.meta.get("display_name", run.model),
-                "uses_gold": bool(run.meta.get("adapter", {}).get("uses_gold")),
+                "reads": reads_of(run),
+        "uses_gold": reads_of(run) in ("gold", "other-units-gold"),
                 "overall": mean,
                 "tasks_covered": covered,
                 "per_task": per_task,

@@ -260,7 +260,7 @@ def task_cache_key(adapter: Adapter, task: Task, docs: Sequence[Document]) -> st
         "task": task.name,
         "documents": documents_fingerprint(docs),
     }
-    if adapter.uses_gold:
+    if adapter.reads in ("gold", "other-units-gold"):
         parts["gold"] = gold_hash(docs)
     return stable_hash(parts)
 
@@ -390,7 +390,7 @@ def _write(summary: RunSummary, adapter: Adapter, spec: ModelSpec, docs: Sequenc
             "version": adapter.version,
             "config": scrub(adapter.config()),
             "description": adapter.description,
-            "uses_gold": adapter.uses_gold,
+            "reads": adapter.reads,
             "offline": adapter.offline,
             "tasks": list(adapter.tasks),
         },

@@ -110,7 +110,7 @@ def preannotate(spec: str, doc: Document) -> tuple[str, list[Entity], list[str]]
         raise ScaffoldError(
             f"--preannotate: adapter {name!r} does not do ner (it does {', '.join(cls.tasks)})"
         )
-    if cls.uses_gold:
+    if cls.reads in ("gold", "other-units-gold"):
         raise ScaffoldError(
             f"--preannotate: adapter {name!r} reads the gold, which a new document does not have"
         )

@@ -13,6 +13,7 @@ from benchmark.adapters.base import (
     InputDocument,
     Mention,
     Prediction,
+    PreflightError,
     register_adapter,
 )
 
@@ -23,6 +24,7 @@ __all__ = [
     "InputDocument",
     "Mention",
     "Prediction",
+    "PreflightError",
     "get_adapter",
     "register_adapter",
 ]

@@ -89,8 +89,25 @@ class Prediction:
     info: dict[str, Any] = field(default_factory=dict)
 
 
+#: What an adapter may declare it has seen (:attr:`Adapter.reads`), with the board's wording.
+READS: dict[str, str] = {
+    "nothing": "built without looking at the benchmark's documents",
+    "gold": "reads the gold itself (a pipeline check, not a system)",
+    "other-units-gold": "trained leave-one-out on the other units' gold of the same document",
+    "article": "developed while looking at the article (rules, keyword lists or prompts tuned on it)",
+}
+
+
 class AdapterUnavailable(RuntimeError):
     """An optional dependency is missing; the message is the install hint."""
+
+
+class PreflightError(ValueError):
+    """The user's options or server are wrong (a missing model folder, an unreachable server).
+
+    Raised by :meth:`Adapter.preflight` before any prediction: the CLI prints the message
+    (which ends with a hint) as one line, exits 2 and records no run.
+    """
 
 
 class Adapter(ABC):
@@ -108,7 +125,10 @@ class Adapter(ABC):
         Options: Its options dataclass (typed, with defaults).
         offline: Whether it runs with no network and no user-supplied model,
             i.e. belongs to the default evaluation.
-        uses_gold: Only the oracle: it reads the gold and is marked as such.
+        reads: What the system has seen of the benchmark, one of :data:`READS`: ``nothing``
+            (a system built without the article), ``gold`` (the oracle), ``other-units-gold``
+            (trained leave-one-out on the other units' gold), ``article`` (rules, keyword lists
+            or prompts developed while looking at the article). The board shows it as a badge.
         operational_options: Options that cannot change predictions (concurrency, retries,
             timeouts, a cache folder): recorded in the run, but left out of its id and of the
             prediction cache key, so changing them reuses the stored predictions.
@@ -123,7 +143,7 @@ class Adapter(ABC):
     install_hint: ClassVar[str] = ""
     Options: ClassVar[type] = NoOptions
     offline: ClassVar[bool] = True
-    uses_gold: ClassVar[bool] = False
+    reads: ClassVar[str] = "nothing"
     operational_options: ClassVar[tuple[str, ...]] = ()
     description: ClassVar[str] = ""
 
@@ -157,6 +177,11 @@ class Adapter(ABC):
     def identity_config(self) -> dict[str, Any]:
         """The options that can change predictions (:meth:`config` minus ``operational_options``)."""
         return {k: v for k, v in self.config().items() if k not in self.operational_options}
+
+    def preflight(self) -> None:  # noqa: B027  (optional hook)
+        """Check options and reachability in seconds, before any prediction; raise
+        :class:`PreflightError` with a hint on a user mistake. Not called when every task's
+        predictions are reused from the run folder."""
 
     def load(self) -> None:  # noqa: B027  (optional hook)
         """Load models or resources (timed separately from prediction)."""

@@ -35,7 +35,7 @@ class OracleAdapter(Adapter):
     tasks = tuple(TASKS.names())  # every registered task, added ones included
     labels = LABELS
     Options = OracleOptions
-    uses_gold = True
+    reads = "gold"
     description = "returns the gold records (uses the gold; a pipeline check that must score 1.0)"
 
     def __init__(self, options: Any = None) -> None:

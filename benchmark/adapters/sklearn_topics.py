@@ -53,7 +53,7 @@ class _GoldTopicsAdapter(Adapter):
     """Base of the classifiers trained on the gold corpus by leave-one-paragraph-out."""
 
     tasks = ("topics",)
-    uses_gold = True
+    reads = "other-units-gold"
 
     def __init__(self, options: Any = None) -> None:
         super().__init__(options)

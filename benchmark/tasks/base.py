@@ -83,11 +83,66 @@ class Task(ABC):
     record_type: ClassVar[type]
     description: ClassVar[str]
     headlines: ClassVar[tuple[Headline, ...]]
+    #: Record type of a predictions file; may be lighter than the gold's (a QA prediction needs
+    #: only ``id`` and ``answers``). None: the same as :attr:`record_type`.
+    prediction_type: ClassVar[type | None] = None
+    #: Labels (or types) a record can carry, for per-label rows; empty when the task has none.
+    labels: ClassVar[tuple[str, ...]] = ()
+    #: What one row of :meth:`unit_stats` is, in words ("line", "paragraph unit", "question").
+    unit_name: ClassVar[str] = "line"
+    #: Record fields holding lists of ``[start, end)`` spans (remapped by robustness variants).
+    span_list_fields: ClassVar[tuple[str, ...]] = ()
+    #: Record fields of free text that a variant converts with the text (``answers``, ``unit``).
+    free_text_fields: ClassVar[tuple[str, ...]] = ()
 
     @property
     def primary(self) -> Headline:
         """The headline score that ranks systems (the first one)."""
         return self.headlines[0]
+
+    @property
+    def version(self) -> str:
+        """The version part of :attr:`name` (``ner.v1`` -> ``v1``)."""
+        return self.name.rpartition(".")[2]
+
+    @property
+    def pred_type(self) -> type:
+        """The record type of predictions (:attr:`prediction_type`, else :attr:`record_type`)."""
+        return self.prediction_type or self.record_type
+
+    # -- matching and reporting -------------------------------------------------------------
+
+    def record_key(self, record: Any) -> Any:
+        """A hashable key under which a prediction counts as exactly right for a gold record.
+
+        Used by ``compare`` (items one system got right and the other did not). Default: the
+        span. Tasks override it (entities add the label; QA uses the question id).
+        """
+        return (record.start, record.end)
+
+    def describe(self, doc: Document, record: Any) -> dict[str, Any]:
+        """One gold record as JSON-able data for reports (``compare``, error views)."""
+        from benchmark.schema import record_to_dict
+
+        return record_to_dict(record)
+
+    def label_rows(self, score: dict[str, Any]) -> dict[str, Any]:
+        """Per-label / per-type rows of one run's score of this task, for the leaderboard.
+
+        ``score`` is the task's entry in ``scores.json``; the result maps a row name to a value
+        (None: not applicable). Default: none.
+        """
+        return {}
+
+    def agreement(self, doc_a: Document, doc_b: Document) -> dict[str, Any]:
+        """Agreement of two annotations of one document on this task (see :mod:`benchmark.agreement`).
+
+        Returns ``{"scores": {...}, "disagreements": [Disagreement, ...]}``. Default: set
+        agreement on :meth:`record_key`.
+        """
+        from benchmark.agreement import key_set_agreement
+
+        return key_set_agreement(self, doc_a, doc_b)
 
     def inputs(self, doc: Document) -> Any:
         """What an adapter needs besides the text to do this task (default: nothing).

@@ -12,7 +12,7 @@ from benchmark.tasks import TASKS
 @pytest.mark.parametrize("task", TASKS.names())
 def test_oracle_returns_the_gold(task: str, gold_doc: Document, article: InputDocument) -> None:
     oracle = get_adapter("oracle")()
-    assert oracle.uses_gold
+    assert oracle.reads == "gold"
     oracle.load()
     [pred] = oracle.predict(task, [article])
     assert pred.records == gold_doc.gold[task]

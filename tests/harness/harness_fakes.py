@@ -14,7 +14,7 @@ class GoldNer(Adapter):
 
     name = "t-gold"
     tasks = ("ner",)
-    uses_gold = True
+    reads = "gold"
 
     @dataclass(frozen=True)
     class Options:
