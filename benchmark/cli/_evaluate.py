@@ -10,7 +10,7 @@ from typing import Any
 
 from benchmark.adapters import ADAPTERS, Adapter, Prediction, get_adapter
 from benchmark.adapters.options import OptionError, parse_model_spec
-from benchmark.cli.evaluate import UserError
+from benchmark.errors import UserError
 from benchmark.registry import UnknownNameError
 from benchmark.runner import ModelSpec, RunSummary, run_model
 from benchmark.schema import SchemaError

@@ -11,6 +11,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from benchmark.errors import UserError  # re-exported: ``from benchmark.cli.evaluate import UserError``
+
 EXAMPLES = """\
 examples:
   evaluate.py                                   every offline adapter on every task (the main job)
@@ -21,10 +23,6 @@ examples:
   evaluate.py --model jieba --variants all       also on the robustness variants of the documents
   evaluate.py --list-models | --list-tasks
 """
-
-
-class UserError(Exception):
-    """A mistake in the command line or its inputs: one line on stderr, exit status 2."""
 
 
 def parser() -> argparse.ArgumentParser:
