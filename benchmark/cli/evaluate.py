@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from benchmark.cli._argparse import OneLineParser, positive_float, positive_int
 from benchmark.errors import UserError  # re-exported: ``from benchmark.cli.evaluate import UserError``
 
 EXAMPLES = """\
@@ -26,7 +27,7 @@ examples:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="evaluate.py",
         description="Evaluate models on the benchmark and rebuild the leaderboard.",
         epilog=EXAMPLES,
@@ -52,8 +53,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default="results", help="results folder (default: results/)")
     p.add_argument("--force", action="store_true", help="ignore cached predictions")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
-    p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
-    p.add_argument("--timeout", type=float, default=600.0, help="seconds per load and per task (default 600)")
+    p.add_argument("--resamples", type=positive_int, default=1000, help="bootstrap resamples (default 1000)")
+    p.add_argument("--timeout", type=positive_float, default=600.0, help="seconds per load and task (600)")
     p.add_argument("--predictions", metavar="PATH", help="score a predictions file or folder made elsewhere")
     p.add_argument("--name", help="system name for --predictions")
     p.add_argument("--document", help="document id of a --predictions file (default: its parent folder)")
