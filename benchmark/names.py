@@ -19,6 +19,9 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from pathlib import PurePosixPath
+from typing import Any
 
 MAX_LENGTH = 64
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -51,3 +54,22 @@ def slug(text: str, *, length: int = MAX_LENGTH) -> str:
     out = re.sub(r"[^a-z0-9._-]+", "-", text.lower())
     out = out[:length].strip("-.")
     return out or "system"
+
+
+def default_name(adapter: str, options: Mapping[str, Any] | None = None) -> str:
+    """The default row name: the adapter's name, plus a slug of the last part of its ``model``
+    option when it has one, so two configurations of one adapter get two rows.
+
+    Example:
+        >>> default_name("openai", {"model": "Qwen/Qwen2.5-7B-Instruct", "base_url": "http://h/v1"})
+        'openai-qwen2.5-7b-instruct'
+        >>> default_name("hf-ner", {"model": "models/msra-char-bert/"}), default_name("jieba")
+        ('hf-ner-msra-char-bert', 'jieba')
+    """
+    model = (options or {}).get("model")
+    if not isinstance(model, str) or not re.search(r"[A-Za-z0-9]", model):
+        return adapter
+    last = PurePosixPath(model.replace("\\", "/").rstrip("/")).name or model
+    if not re.search(r"[A-Za-z0-9]", last):
+        last = model
+    return f"{adapter}-{slug(last, length=MAX_LENGTH - len(adapter) - 1)}".rstrip("-.")
