@@ -1,111 +1,34 @@
 """Export the gold: a Hugging Face ``DatasetDict`` (one split per task) and CoNLL BIO.
 
-Each task gives the rows of its split (``Task.rows``). Rows of the ``ner`` and ``numeric``
-splits are lines (every non-empty line, headings
-included) with offsets relative to the row's ``text``; ``line_start`` gives the row's
-offset in the document, so ``doc_text[line_start + s : line_start + e]`` is a span.
-Rows of the ``topics`` split are paragraph units.
+Each task gives the rows of its split (``Task.rows``; the built-in tasks build them with
+:mod:`benchmark.tasks.rows`), and the spans of its BIO column (``Task.bio_spans``). This
+module only collects them: it imports the tasks, never the other way round.
 
 Example:
-    >>> spans_to_bio(5, [(0, 2, "GPE"), (3, 5, "ORG")])
-    ['B-GPE', 'I-GPE', 'O', 'B-ORG', 'I-ORG']
+    >>> from benchmark.document import Document
+    >>> from benchmark.schema import Entity
+    >>> doc = Document("d", "四川 公安", {"id": "d"}, gold={"ner": [Entity(0, 2, "四川", "GPE")]})
+    >>> to_conll([doc]).splitlines()[2:5]
+    ['四\\tB-GPE', '川\\tI-GPE', 'U+0020\\tO']
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from benchmark.document import Document
 from benchmark.schema import atomic_write_text
+from benchmark.tasks import TASKS, get_task
+from benchmark.tasks.rows import spans_to_bio
 
-
-def spans_to_bio(length: int, spans: Iterable[tuple[int, int, str]]) -> list[str]:
-    """Character-level IOB2 tags for non-overlapping half-open spans.
-
-    Raises:
-        ValueError: If a span is out of range or overlaps another.
-    """
-    tags = ["O"] * length
-    for start, end, label in sorted(spans):
-        if not 0 <= start < end <= length:
-            raise ValueError(f"span [{start}, {end}) is outside [0, {length})")
-        if any(tag != "O" for tag in tags[start:end]):
-            raise ValueError(f"span [{start}, {end}) {label} overlaps another span")
-        tags[start] = f"B-{label}"
-        tags[start + 1 : end] = [f"I-{label}"] * (end - start - 1)
-    return tags
-
-
-def _in_line(records: Sequence[Any], start: int, end: int) -> list[Any]:
-    return [r for r in records if start <= r.start and r.end <= end]
-
-
-def line_rows(doc: Document) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Rows of the ``ner`` and ``numeric`` splits for one document."""
-    ner_rows, numeric_rows = [], []
-    entities, facts = doc.gold.get("ner", []), doc.gold.get("numeric", [])
-    for index, (start, end) in enumerate(doc.lines()):
-        text = doc.text[start:end]
-        ents = _in_line(entities, start, end)
-        base = {"doc_id": doc.id, "line_index": index, "line_start": start, "text": text}
-        ner_rows.append(
-            base
-            | {
-                "entities": [
-                    {"start": e.start - start, "end": e.end - start, "text": e.text, "label": e.label}
-                    for e in ents
-                ],
-                "chars": list(text),
-                "bio_tags": spans_to_bio(
-                    len(text), [(e.start - start, e.end - start, e.label) for e in ents]
-                ),
-            }
-        )
-        numeric_rows.append(
-            base
-            | {
-                "facts": [
-                    {
-                        "start": f.start - start,
-                        "end": f.end - start,
-                        "text": f.text,
-                        "value": float(f.value),
-                        "unit": f.unit,
-                        "qualifier": f.qualifier,
-                        "metric": f.metric,
-                        "metric_start": f.metric_start - start,
-                        "metric_end": f.metric_end - start,
-                    }
-                    for f in _in_line(facts, start, end)
-                ]
-            }
-        )
-    return ner_rows, numeric_rows
-
-
-def topic_rows(doc: Document) -> list[dict[str, Any]]:
-    """Rows of the ``topics`` split for one document (one per paragraph unit)."""
-    return [
-        {
-            "doc_id": doc.id,
-            "start": u.start,
-            "end": u.end,
-            "text": doc.text[u.start : u.end],
-            "section": u.section,
-            "topics": list(u.topics),
-            "primary_topic": u.topics[0],
-        }
-        for u in doc.gold.get("topics", [])
-    ]
+__all__ = ["export_all", "spans_to_bio", "to_conll", "to_datasetdict"]
 
 
 def to_datasetdict(docs: Sequence[Document]) -> Any:
     """The gold as ``datasets.DatasetDict``: one split per registered task (rows from ``Task.rows``)."""
     from datasets import Dataset, DatasetDict  # heavy import, only when exporting
-
-    from benchmark.tasks import TASKS, get_task
 
     splits = {}
     for key in TASKS.names():
@@ -117,18 +40,31 @@ def to_datasetdict(docs: Sequence[Document]) -> Any:
 
 
 def to_conll(docs: Sequence[Document]) -> str:
-    """Character-level BIO in CoNLL format: ``char<TAB>tag``, a blank line after each line.
+    """Character-level BIO in CoNLL format: ``char<TAB>tag[<TAB>tag...]``, a blank line after each line.
 
-    Each document starts with ``-DOCSTART- <id>``. Whitespace characters inside a line are
-    written as ``U+XXXX`` so every character of the line keeps its row.
+    One tag column per registered task that has BIO spans (``Task.bio_spans``), in registry
+    order, over every non-empty line of each document. Each document starts with
+    ``-DOCSTART- <id>``. Whitespace characters inside a line are written as ``U+XXXX`` so
+    every character of the line keeps its row.
     """
     out = []
     for doc in docs:
+        columns = []
+        for key in TASKS.names():
+            spans = get_task(key).bio_spans(doc) if key in doc.gold else None
+            if spans is not None:
+                columns.append(spans)
         out.append(f"-DOCSTART-\t{doc.id}\n\n")
-        for row in line_rows(doc)[0]:
-            for char, tag in zip(row["chars"], row["bio_tags"], strict=True):
+        for start, end in doc.lines():
+            text = doc.text[start:end]
+            tags = [
+                spans_to_bio(len(text), [(s - start, e - start, lab) for s, e, lab in spans
+                                         if start <= s and e <= end])
+                for spans in columns
+            ]  # fmt: skip
+            for i, char in enumerate(text):
                 shown = f"U+{ord(char):04X}" if char.isspace() else char
-                out.append(f"{shown}\t{tag}\n")
+                out.append("\t".join([shown, *(column[i] for column in tags)]) + "\n")
             out.append("\n")
     return "".join(out)
 

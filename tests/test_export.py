@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.export import line_rows, spans_to_bio, to_conll, to_datasetdict
-from benchmark.tasks import TASKS
+from benchmark.export import spans_to_bio, to_conll, to_datasetdict
+from benchmark.tasks import TASKS, get_task
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,7 +33,7 @@ def test_spans_to_bio_rejects(spans):
 
 
 def test_line_rows_round_trip(article):
-    ner_rows, numeric_rows = line_rows(article)
+    ner_rows, numeric_rows = get_task("ner").rows(article), get_task("numeric").rows(article)
     rebuilt = sorted(
         (r["line_start"] + e["start"], r["line_start"] + e["end"], e["label"])
         for r in ner_rows

@@ -94,6 +94,10 @@ class Task(ABC):
     span_list_fields: ClassVar[tuple[str, ...]] = ()
     #: Record fields of free text that a variant converts with the text (``answers``, ``unit``).
     free_text_fields: ClassVar[tuple[str, ...]] = ()
+    #: Fields of one export row -> their meaning, for the dataset card (fields not listed get none).
+    fields: ClassVar[dict[str, str]] = {}
+    #: Guideline rules that :meth:`agreement` attributes disagreements to: rule key -> description.
+    agreement_rules: ClassVar[dict[str, str]] = {}
 
     @property
     def primary(self) -> Headline:
@@ -134,15 +138,68 @@ class Task(ABC):
         """
         return {}
 
+    def html_view(self, doc: Document, predictions: Sequence[Any], details: Any, errors: Any) -> str:
+        """One run's result on one document as an HTML fragment, for the leaderboard page.
+
+        Built from the scorer's own output for this document (``details`` and ``errors``, as
+        :meth:`details` and :meth:`errors` return them and the run record stores them), never by
+        matching again; ``predictions`` are the run's records, in the order they were scored.
+        Every string from a model or a file must be escaped
+        (:func:`benchmark.render.widgets.esc`). Default: the details and errors as tables.
+        """
+        from benchmark.render.widgets import data_view
+
+        return data_view(details, errors)
+
     def agreement(self, doc_a: Document, doc_b: Document) -> dict[str, Any]:
         """Agreement of two annotations of one document on this task (see :mod:`benchmark.agreement`).
 
         Returns ``{"scores": {...}, "disagreements": [Disagreement, ...]}``. Default: set
         agreement on :meth:`record_key`.
         """
-        from benchmark.agreement import key_set_agreement
+        from benchmark.metrics.agreement import key_set_agreement
 
         return key_set_agreement(self, doc_a, doc_b)
+
+    def agreement_lines(self, scores: dict[str, Any]) -> list[str]:
+        """The text report of this task's :meth:`agreement` scores (``scripts/agreement.py``).
+
+        Default: the counts and the set F1 of :func:`~benchmark.metrics.agreement.key_set_agreement`.
+        """
+        from benchmark.metrics.agreement import fmt_set
+
+        lines = [f"{self.key}: {scores.get('n_a')} records in A, {scores.get('n_b')} in B"]
+        if "records" in scores:
+            lines.append(f"  records       {fmt_set(scores['records'])}")
+        return lines
+
+    def agreement_item(self, record: dict[str, Any]) -> str:
+        """One record of a disagreement on one line (a JSON-able record dict); default: every field."""
+        from benchmark.metrics.agreement import fmt_record
+
+        return fmt_record(record)
+
+    def bio_spans(self, doc: Document) -> list[tuple[int, int, str]] | None:
+        """Labelled ``[start, end)`` gold spans for the character-level BIO (CoNLL) export.
+
+        None (the default): the task has no BIO column.
+        """
+        return None
+
+    def variant_fixed_fields(self, record: Any) -> tuple[str, ...]:
+        """Fields of :attr:`free_text_fields` that a variant must leave as they are in this record.
+
+        For example answers from a fixed vocabulary (是/否) that the scorer reads as written.
+        Default: none.
+        """
+        return ()
+
+    def furniture_spans(self, doc: Document) -> list[tuple[int, int]] | None:
+        """Spans of page furniture (masthead, byline) that the ``no_furniture`` variant deletes.
+
+        None (the default): this task cannot tell; ``[]``: it can, and there is none.
+        """
+        return None
 
     def inputs(self, doc: Document) -> Any:
         """What an adapter needs besides the text to do this task (default: nothing).

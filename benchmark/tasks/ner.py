@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from benchmark.document import Document
 from benchmark.schema import Entity, Problem, record_to_dict
+from benchmark.tasks.agreement_stats import ENTITY_RULES
 from benchmark.tasks.base import Headline, ScoringContext, Task, f1_of_counts, overlap_problems
 from benchmark.tasks.registry import register_task
 
@@ -59,6 +60,16 @@ class NerTask(Task):
     record_type = Entity
     description = "named entities (PER ORG GPE LOC DATE EVENT TITLE), flat, outermost spans"
     labels = LABELS
+    agreement_rules = ENTITY_RULES
+    fields: ClassVar[dict[str, str]] = {
+        "doc_id": "document id (folder name under annotations/)",
+        "line_index": "index of the line among the document's non-empty lines (headings included)",
+        "line_start": "offset of the line in the document text (code points)",
+        "text": "the line, stripped of outer whitespace",
+        "entities": "gold entities {start, end, text, label}; offsets are relative to `text`, half-open",
+        "chars": "the characters of `text`, one per token",
+        "bio_tags": "character-level IOB2 tags aligned with `chars`",
+    }
     headlines = (
         Headline("strict_f1", "micro F1, boundaries and type exact (all labels)", f1_of_counts),
         Headline("exact_f1", "micro F1, boundaries exact, type ignored", f1_of_counts),
@@ -82,9 +93,40 @@ class NerTask(Task):
 
     def rows(self, doc: Document) -> list[dict[str, Any]]:
         """One row per line: its text, characters, BIO tags and entities (offsets in the line)."""
-        from benchmark.export import line_rows
+        from benchmark.tasks.rows import line_rows, spans_to_bio
 
-        return line_rows(doc)[0]
+        def row(text: str, ents: list[Entity], start: int) -> dict[str, Any]:
+            spans = [(e.start - start, e.end - start, e.label) for e in ents]
+            return {
+                "entities": [{"start": s, "end": e, "text": text[s:e], "label": lab} for s, e, lab in spans],
+                "chars": list(text),
+                "bio_tags": spans_to_bio(len(text), spans),
+            }
+
+        return line_rows(doc, doc.gold.get(self.key, []), row)
+
+    def bio_spans(self, doc: Document) -> list[tuple[int, int, str]]:
+        """The gold entities as labelled spans (the CoNLL export's tag column)."""
+        return [(e.start, e.end, e.label) for e in doc.gold.get(self.key, [])]
+
+    def agreement(self, doc_a: Document, doc_b: Document) -> dict[str, Any]:
+        """Strict and partial span F1 per label; disagreements clustered and put under a rule."""
+        from benchmark.tasks.agreement_stats import entity_disagreements, entity_scores
+
+        a = [record_to_dict(e) for e in doc_a.gold.get(self.key, [])]
+        b = [record_to_dict(e) for e in doc_b.gold.get(self.key, [])]
+        found = entity_disagreements(a, b, key=self.key, generic_terms=GENERIC_TERMS)
+        return {"scores": entity_scores(a, b, LABELS), "disagreements": found}
+
+    def agreement_lines(self, scores: dict[str, Any]) -> list[str]:
+        from benchmark.tasks.agreement_stats import entity_lines
+
+        return entity_lines(self.key, scores)
+
+    def agreement_item(self, record: dict[str, Any]) -> str:
+        from benchmark.tasks.agreement_stats import entity_item
+
+        return entity_item(record)
 
     def counts(self, doc: Document) -> dict[str, dict[str, int]]:
         found = Counter(e.label for e in doc.gold.get("ner", []))
@@ -138,6 +180,13 @@ class NerTask(Task):
                 gold, predicted, units, label_map=self._coarse_map(ctx)
             )
         return stats
+
+    def html_view(self, doc: Document, predictions: Sequence[Any], details: Any, errors: Any) -> str:
+        """The article with right, wrong-type, false-alarm and missed entities highlighted (from
+        :meth:`errors`, the error analysis)."""
+        from benchmark.tasks.views.ner import entity_view
+
+        return entity_view(doc.text, doc.gold.get(self.key, []), predictions, errors)
 
     def errors(self, doc: Document, pred: Sequence[Entity], ctx: ScoringContext) -> dict[str, Any]:
         from benchmark.metrics import analyze_errors

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from benchmark.document import Document
 from benchmark.normalize import QUALIFIERS, NormalizationError, parse_quantity, values_match
 from benchmark.schema import NumericFact, Problem, record_to_dict
+from benchmark.tasks.agreement_stats import NUMERIC_RULES
 from benchmark.tasks.base import Headline, ScoringContext, Task, f1_of_counts, overlap_problems, ratio_of
 from benchmark.tasks.registry import register_task
 
@@ -27,6 +28,16 @@ class NumericTask(Task):
     gold_file = "numeric_facts.jsonl"
     record_type = NumericFact
     description = "numeric facts: quantity span, normalized value, unit, qualifier, metric phrase"
+    free_text_fields = ("unit",)
+    agreement_rules = NUMERIC_RULES
+    fields: ClassVar[dict[str, str]] = {
+        "doc_id": "document id",
+        "line_index": "index of the line among the document's non-empty lines",
+        "line_start": "offset of the line in the document text (code points)",
+        "text": "the line, stripped of outer whitespace",
+        "facts": "gold numeric facts {start, end, text, value, unit, qualifier, metric, metric_start, "
+        "metric_end}; offsets relative to `text`; `value` is the normalized number",
+    }
     headlines = (
         Headline("fact_f1", "F1 of whole facts: span overlaps, value and unit match, metric char-F1 >= 0.5",
                  f1_of_counts),
@@ -39,9 +50,40 @@ class NumericTask(Task):
 
     def rows(self, doc: Document) -> list[dict[str, Any]]:
         """One row per line with its facts (offsets in the line)."""
-        from benchmark.export import line_rows
+        from benchmark.tasks.rows import line_rows
 
-        return line_rows(doc)[1]
+        def row(text: str, facts: list[NumericFact], s: int) -> dict[str, Any]:
+            return {
+                "facts": [
+                    {"start": f.start - s, "end": f.end - s, "text": f.text, "value": float(f.value),
+                     "unit": f.unit, "qualifier": f.qualifier, "metric": f.metric,
+                     "metric_start": f.metric_start - s, "metric_end": f.metric_end - s}
+                    for f in facts
+                ]
+            }  # fmt: skip
+
+        return line_rows(doc, doc.gold.get(self.key, []), row)
+
+    def agreement(self, doc_a: Document, doc_b: Document) -> dict[str, Any]:
+        """Span F1 (exact), kappa of value, unit and qualifier on shared spans, metric agreement."""
+        from benchmark.tasks.agreement_stats import numeric_agreement
+
+        scores, found = numeric_agreement(
+            [record_to_dict(f) for f in doc_a.gold.get(self.key, [])],
+            [record_to_dict(f) for f in doc_b.gold.get(self.key, [])],
+            key=self.key,
+        )
+        return {"scores": scores, "disagreements": found}
+
+    def agreement_lines(self, scores: dict[str, Any]) -> list[str]:
+        from benchmark.tasks.agreement_stats import numeric_lines
+
+        return numeric_lines(self.key, scores)
+
+    def agreement_item(self, record: dict[str, Any]) -> str:
+        from benchmark.tasks.agreement_stats import numeric_item
+
+        return numeric_item(record)
 
     def counts(self, doc: Document) -> dict[str, dict[str, int]]:
         facts = doc.gold.get("numeric", [])
@@ -55,6 +97,12 @@ class NumericTask(Task):
 
         gold = [record_to_dict(f) for f in doc.gold.get("numeric", [])]
         return score_numeric(gold, [record_to_dict(f) for f in pred]).to_dict()
+
+    def html_view(self, doc: Document, predictions: Sequence[Any], details: Any, errors: Any) -> str:
+        """Gold and predicted facts side by side, paired as :meth:`details` paired them."""
+        from benchmark.tasks.views.numeric import fact_view
+
+        return fact_view(doc.gold.get(self.key, []), predictions, details)
 
     def unit_stats(
         self, doc: Document, pred: Sequence[NumericFact], ctx: ScoringContext

@@ -20,13 +20,14 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from benchmark.document import Document
 from benchmark.normalize import NormalizationError, parse_quantity, values_match
 from benchmark.schema import Problem
+from benchmark.tasks.agreement_stats import QA_RULES
 from benchmark.tasks.base import Headline, ScoringContext, Task, ratio_of
 from benchmark.tasks.registry import register_task
 
@@ -152,6 +153,22 @@ class QATask(Task):
     key = "qa"
     gold_file = "qa.jsonl"
     record_type = QAItem
+    span_list_fields = ("evidence",)
+    free_text_fields = ("answers", "unit")
+    #: Answer types whose answers are a fixed vocabulary (是/否, 无法回答), not document text: a
+    #: variant never converts them (the judge's polarity and abstention rules read them as written).
+    fixed_answer_types: ClassVar[tuple[str, ...]] = ("yes_no", "unanswerable")
+    agreement_rules = QA_RULES
+    fields: ClassVar[dict[str, str]] = {
+        "doc_id": "document id",
+        "id": "question id",
+        "question": "the question (Chinese)",
+        "answers": "acceptable answers, the first canonical",
+        "answer_type": "number, entity, span, yes_no or unanswerable",
+        "value": "normalized value of a number answer (null otherwise)",
+        "unit": "unit of a number answer (null otherwise)",
+        "evidence": "[start, end) spans of the supporting text in the document",
+    }
     description = "reading comprehension: hand-written questions (number, entity, span, yes/no, unanswerable)"
     headlines = (
         Headline("accuracy", "right by the type's rule (numbers by value, yes/no by polarity)", ratio_of),
@@ -160,6 +177,29 @@ class QATask(Task):
         Headline("numeric_accuracy", "number questions answered with the right value and unit", ratio_of),
         Headline("unanswerable_accuracy", "unanswerable questions where the system abstains", ratio_of),
     )
+
+    def variant_fixed_fields(self, record: Any) -> tuple[str, ...]:
+        """Answers of yes/no and unanswerable questions stay as written."""
+        return ("answers",) if getattr(record, "answer_type", None) in self.fixed_answer_types else ()
+
+    def agreement(self, doc_a: Document, doc_b: Document) -> dict[str, Any]:
+        """Answer-type kappa; answers agree when each pass's judge accepts the other's canonical answer."""
+        from benchmark.tasks.agreement_stats import qa_agreement
+
+        scores, found = qa_agreement(
+            doc_a.gold.get(self.key, []), doc_b.gold.get(self.key, []), key=self.key, judge=judge
+        )
+        return {"scores": scores, "disagreements": found}
+
+    def agreement_lines(self, scores: dict[str, Any]) -> list[str]:
+        from benchmark.tasks.agreement_stats import qa_lines
+
+        return qa_lines(self.key, scores)
+
+    def agreement_item(self, record: dict[str, Any]) -> str:
+        from benchmark.tasks.agreement_stats import qa_item
+
+        return qa_item(record)
 
     def sort_key(self, record: QAItem) -> Any:
         return record.id
@@ -219,6 +259,12 @@ class QATask(Task):
                 for q, a, r in results
             ],
         }
+
+    def html_view(self, doc: Document, predictions: Sequence[Any], details: Any, errors: Any) -> str:
+        """Every question with its gold, the answer, the verdict and why (from :meth:`details`)."""
+        from benchmark.tasks.views.qa import qa_view
+
+        return qa_view(details)
 
     def unit_stats(self, doc: Document, pred: Sequence[QAItem], ctx: ScoringContext) -> dict[str, np.ndarray]:
         rows = []
