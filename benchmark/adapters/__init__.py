@@ -44,6 +44,7 @@ from benchmark.adapters import (  # noqa: E402, F401
     openai_compatible,
     oracle,
     rules,
+    rules_article,
     sklearn_topics,
     thulac_pos,
 )
