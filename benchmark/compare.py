@@ -9,7 +9,7 @@ from typing import Any
 from benchmark.document import Document
 from benchmark.records import RunRecord, list_runs, load_run
 from benchmark.robustness import run_documents
-from benchmark.runner import _context_of
+from benchmark.run_record import context_of as _context_of
 from benchmark.scoring import compare_task
 from benchmark.tasks import get_task
 

@@ -18,7 +18,7 @@ from benchmark.document import GUIDELINES_VERSION, Document
 from benchmark.provenance import gold_hash, stable_hash
 from benchmark.records import RunRecord
 from benchmark.robustness import run_documents, score_drops
-from benchmark.runner import _context_of
+from benchmark.run_record import context_of as _context_of
 from benchmark.schema import write_json
 from benchmark.scoring import CI_NOTE, compare_task
 from benchmark.tasks import TASKS, get_task

@@ -5,6 +5,12 @@ A run folder holds ``predictions/<doc_id>/<gold file>`` (gold field names),
 temporary folder and swapped in with renames while ``results/.lock`` is held, so a
 reader (the leaderboard) never sees half a run, and two evaluations at once do not
 corrupt each other. Hidden folders (``.name``) are never read as runs.
+
+Every float is rounded once, to :data:`SIGNIFICANT_DIGITS` significant digits, when a run
+is written (:func:`round_floats`), so a re-run that changes nothing rewrites the same bytes.
+A broken run folder (unreadable JSON, a missing file, a record of the wrong shape) is
+skipped by :func:`list_runs` with one warning line naming the folder and what is wrong;
+:func:`broken_runs` lists them (``leaderboard.py --check``).
 """
 
 from __future__ import annotations
@@ -12,16 +18,43 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import math
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from benchmark.schema import read_jsonl, write_json, write_jsonl
 from benchmark.tasks import get_task
+
+#: Significant digits of every float written into a run record or the leaderboard.
+SIGNIFICANT_DIGITS = 6
+#: The files every run folder has, and the type of their top-level value.
+RUN_FILES = ("meta.json", "scores.json", "errors.json")
+
+
+class BrokenRun(ValueError):
+    """A run folder that cannot be read; the message names the folder and what is wrong."""
+
+
+def round_floats(obj: Any, digits: int = SIGNIFICANT_DIGITS) -> Any:
+    """A copy of ``obj`` with every float rounded to ``digits`` significant digits (tuples -> lists).
+
+    Example:
+        >>> round_floats({"f1": 0.6666666666666666, "n": [3, 1e-9 / 3, None, True, 0.0]})
+        {'f1': 0.666667, 'n': [3, 3.33333e-10, None, True, 0.0]}
+    """
+    if isinstance(obj, float):
+        return obj if not math.isfinite(obj) or obj == 0 else float(f"{obj:.{digits}g}")
+    if isinstance(obj, dict):
+        return {k: round_floats(v, digits) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [round_floats(v, digits) for v in obj]
+    return obj
 
 
 @contextlib.contextmanager
@@ -56,34 +89,115 @@ class RunRecord:
     def predictions(self, task_key: str, doc_id: str) -> list[Any]:
         """The stored (validated) predictions of one task on one document."""
         task = get_task(task_key)
-        records, problems = read_jsonl(self.path / "predictions" / doc_id / task.gold_file, task.record_type)
+        records, problems = read_jsonl(self.path / "predictions" / doc_id / task.gold_file, task.pred_type)
         if problems:
             raise ValueError("; ".join(str(p) for p in problems))
         return records
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
 
 
 def run_folder(results: Path, model: str, run_id: str) -> Path:
     return results / "runs" / model / run_id
 
 
+def _shape_problem(meta: Any, scores: Any, errors: Any) -> str | None:
+    """What is wrong with the shape of a run's three documents (None: nothing)."""
+    for name, value in zip(RUN_FILES, (meta, scores, errors), strict=True):
+        if not isinstance(value, dict):
+            return f"{name}: expected a JSON object, got {type(value).__name__}"
+    for key in ("model", "run_id"):
+        if not isinstance(meta.get(key), str) or not meta.get(key):
+            return f"meta.json: {key}: missing or not a string"
+    if not isinstance(meta.get("tasks", {}), dict):
+        return "meta.json: tasks: expected an object"
+    for key, score in scores.items():
+        if not isinstance(score, dict) or not isinstance(score.get("headline"), dict):
+            return f"scores.json: {key}: expected an object with a 'headline' object"
+        for name, value in score["headline"].items():
+            if not isinstance(value, dict) or "estimate" not in value:
+                return f"scores.json: {key}: headline {name}: expected an object with 'estimate'"
+    return None
+
+
 def load_run(path: Path) -> RunRecord:
-    """Load a run folder (raises FileNotFoundError / JSONDecodeError on a broken one)."""
+    """Load a run folder; raise :class:`BrokenRun` naming the folder, the file and the fault."""
 
-    def read(name: str) -> dict[str, Any]:
-        return json.loads((path / name).read_text(encoding="utf-8"))
+    def read(name: str) -> Any:
+        try:
+            return json.loads((path / name).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise BrokenRun(f"{path}: {name}: missing") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BrokenRun(f"{path}: {name}: unreadable ({exc})") from None
+        except json.JSONDecodeError as exc:
+            raise BrokenRun(f"{path}: {name}: invalid JSON ({exc})") from None
 
-    return RunRecord(path, read("meta.json"), read("scores.json"), read("errors.json"))
+    meta, scores, errors = (read(name) for name in RUN_FILES)
+    problem = _shape_problem(meta, scores, errors)
+    if problem:
+        raise BrokenRun(f"{path}: {problem}")
+    return RunRecord(path, meta, scores, errors)
 
 
-def list_runs(results: Path) -> list[RunRecord]:
-    """Every complete run under ``results/runs``, sorted by model then run id."""
+def run_folders(results: Path) -> list[Path]:
+    """Every visible ``runs/MODEL/RUN_ID`` folder (hidden ones, being written, are left out)."""
+    folders = []
+    for model in sorted((results / "runs").glob("*")):
+        if model.is_dir() and not model.name.startswith("."):
+            folders += [f for f in sorted(model.iterdir()) if f.is_dir() and not f.name.startswith(".")]
+    return folders
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr."""
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def list_runs(results: Path, *, on_broken: Callable[[str], None] | None = warn) -> list[RunRecord]:
+    """Every readable run under ``results/runs``, sorted by model then run id.
+
+    A broken run folder is skipped; ``on_broken`` (default: a warning on stderr) gets one line
+    naming it and what is wrong.
+    """
     runs = []
-    for meta in sorted((results / "runs").glob("*/*/meta.json")):
-        folder = meta.parent
-        if folder.name.startswith(".") or folder.parent.name.startswith("."):
-            continue
-        runs.append(load_run(folder))
+    for folder in run_folders(results):
+        try:
+            runs.append(load_run(folder))
+        except BrokenRun as exc:
+            if on_broken is not None:
+                on_broken(f"skipping broken run {exc}")
     return sorted(runs, key=lambda r: (r.model, r.run_id))
+
+
+def broken_runs(results: Path) -> list[str]:
+    """One line per broken run folder: its JSON files, and every stored predictions file."""
+    found = []
+    for folder in run_folders(results):
+        try:
+            run = load_run(folder)
+        except BrokenRun as exc:
+            found.append(str(exc))
+            continue
+        for key, entry in run.meta.get("tasks", {}).items():
+            if not isinstance(entry, dict) or entry.get("status") != "ok":
+                continue
+            covered = entry.get("documents")  # older records: every document that has a folder
+            try:
+                for doc_id, _ in covered or run.meta.get("documents") or []:
+                    if covered or (folder / "predictions" / doc_id).is_dir():
+                        run.predictions(key, doc_id)
+            except (ValueError, LookupError, OSError, TypeError) as exc:
+                found.append(f"{folder}: predictions of {key}: {str(exc)[:200]}")
+                break
+    return found
 
 
 def write_run(
@@ -106,6 +220,8 @@ def write_run(
     final = run_folder(results, model, run_id)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{run_id}.", dir=final.parent))
+    os.chmod(tmp, 0o777 & ~_UMASK)  # mkdtemp makes 0700: give the run folder the usual permissions
+    meta, scores, errors = round_floats(meta), round_floats(scores), round_floats(errors)
     try:
         for (doc_id, gold_file), records in sorted(predictions.items()):
             write_jsonl(tmp / "predictions" / doc_id / gold_file, records)

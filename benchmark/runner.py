@@ -8,7 +8,11 @@ with unchanged inputs reuses them unless ``force``.
 
 Failures never stop other adapters or tasks: an adapter that raises, runs past its
 timeout or returns malformed output is recorded as ``failed`` for that task, with the
-reason in ``errors.json``; its scores are not written.
+reason in ``errors.json``; its scores are not written. A user mistake found by the
+adapter's ``preflight()`` (a missing model folder, an unreachable server) is not a
+failure: :class:`~benchmark.adapters.base.PreflightError` propagates and no run is written.
+
+This module only orchestrates; :mod:`benchmark.run_record` builds the record's contents.
 """
 
 from __future__ import annotations
@@ -21,19 +25,21 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from benchmark.adapters import Adapter, InputDocument, Prediction, get_adapter
 from benchmark.document import Document
-from benchmark.provenance import documents_fingerprint, environment, gold_hash, scrub, stable_hash
-from benchmark.records import load_run, run_folder, write_run
-from benchmark.schema import Entity, record_to_dict
-from benchmark.scoring import score_task
+from benchmark.names import default_name
+from benchmark.provenance import documents_fingerprint, gold_hash, stable_hash
+from benchmark.records import BrokenRun, load_run, run_folder, write_run
+from benchmark.run_record import RunContext, TaskOutcome, build_record, now, rescore, scoring_context
+from benchmark.schema import Entity
 from benchmark.tasks import Task, get_task
-from benchmark.tasks.base import ScoringContext
 from benchmark.validate import surface_problems
+
+__all__ = ["AdapterTimeout", "MalformedOutput", "ModelSpec", "RunSummary", "TaskOutcome", "accept",
+           "call_with_timeout", "ground", "rescore", "run_model", "scoring_context"]  # fmt: skip
 
 
 class AdapterTimeout(RuntimeError):
@@ -103,9 +109,9 @@ def ground(doc: InputDocument, prediction: Prediction) -> tuple[list[Entity], di
 def accept(task: Task, doc: Document, records: Sequence[Any]) -> list[Any]:
     """Check predicted records at the boundary; raise :class:`MalformedOutput` if any is invalid."""
     problems = [
-        f"record {i}: expected {task.record_type.__name__}, got {type(r).__name__}"
+        f"record {i}: expected {task.pred_type.__name__}, got {type(r).__name__}"
         for i, r in enumerate(records, start=1)
-        if not isinstance(r, task.record_type)
+        if not isinstance(r, (task.pred_type, task.record_type))
     ]
     if not problems:
         file = f"{doc.id}/{task.gold_file}"
@@ -116,23 +122,6 @@ def accept(task: Task, doc: Document, records: Sequence[Any]) -> list[Any]:
     if problems:
         raise MalformedOutput(problems)
     return sorted(records, key=task.sort_key)
-
-
-@dataclass
-class TaskOutcome:
-    """What happened to one task of one run."""
-
-    task: str
-    status: str = "ok"
-    reused: bool = False
-    predictions: dict[str, list[Any]] = field(default_factory=dict)
-    mentions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-    exception: str | None = None
-    grounding: dict[str, Any] = field(default_factory=dict)
-    predict_seconds: float | None = None
-    characters: int = 0
-    info: dict[str, Any] = field(default_factory=dict)
 
 
 def _predict(adapter: Adapter, task: Task, docs: Sequence[Document], timeout: float | None) -> TaskOutcome:
@@ -178,7 +167,8 @@ def _predict(adapter: Adapter, task: Task, docs: Sequence[Document], timeout: fl
 class ModelSpec:
     """An adapter (registry name or class), its raw options, and the model name of its run folder.
 
-    ``name`` defaults to the adapter's name; a scored predictions file uses ``--name``.
+    ``name`` (YAML ``as:``, ``--name``) overrides the default name: the adapter's name, plus a
+    slug of its ``model`` option when it has one (:func:`benchmark.names.default_name`).
     """
 
     adapter: str | type[Adapter]
@@ -187,56 +177,11 @@ class ModelSpec:
 
     @property
     def model(self) -> str:
+        """The system's name: its run folder and leaderboard row."""
         if self.name:
             return self.name
-        return self.adapter if isinstance(self.adapter, str) else self.adapter.name
-
-
-def scoring_context(adapter: Adapter) -> ScoringContext:
-    """The labels an adapter declares, as the scorer needs them."""
-    from benchmark.tasks.ner import LABELS
-
-    labels = tuple(getattr(adapter, "labels", ()) or ())
-    return ScoringContext(
-        labels=None if not labels or set(labels) >= set(LABELS) else labels,
-        merged_labels=tuple(tuple(g) for g in getattr(adapter, "merged_labels", ()) or ()),
-    )
-
-
-def _context_of(meta: dict[str, Any]) -> ScoringContext:
-    labels = meta.get("scoring", {}).get("labels")
-    merged = meta.get("scoring", {}).get("merged_labels") or []
-    return ScoringContext(tuple(labels) if labels else None, tuple(tuple(g) for g in merged))
-
-
-def rescore(meta: dict[str, Any], predictions: dict[str, dict[str, list[Any]]], docs: Sequence[Document],
-            *, n_resamples: int, seed: int) -> dict[str, Any]:  # fmt: skip
-    """Scores of every ok task of a run from its predictions (used by runs and ``--rescore``)."""
-    ctx = _context_of(meta)
-    scores = {}
-    for key, preds in sorted(predictions.items()):
-        task = get_task(key)
-        task_docs = [d for d in docs if key in d.gold]
-        scores[key] = score_task(task, task_docs, preds, ctx, n_resamples=n_resamples, seed=seed)
-    return scores
-
-
-def _variant_of(docs: Sequence[Document]) -> dict[str, Any] | None:
-    """For a run on robustness variants: the variant's name, seed and original documents."""
-    names = {d.meta.get("variant") for d in docs}
-    if names == {None}:
-        return None
-    if len(names) != 1:
-        raise ValueError(f"a run mixes variants and originals: {sorted(map(str, names))}")
-    return {
-        "name": docs[0].meta["variant"],
-        "seed": docs[0].meta.get("variant_seed"),
-        "of": sorted(d.meta["variant_of"] for d in docs),
-    }
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+        adapter = self.adapter if isinstance(self.adapter, str) else self.adapter.name
+        return default_name(adapter, self.options)
 
 
 @dataclass
@@ -294,7 +239,7 @@ def _reuse(path: Path, task: Task, key: str, docs: Sequence[Document]) -> TaskOu
                 rows = mentions.read_text(encoding="utf-8").splitlines()
                 outcome.mentions[doc.id] = [json.loads(row) for row in rows if row.strip()]
         return outcome
-    except (OSError, KeyError, ValueError):
+    except (OSError, KeyError, ValueError, TypeError, BrokenRun):
         return None
 
 
@@ -323,7 +268,7 @@ def run_model(
         timeout: Seconds allowed for ``load()`` and for each task's ``predict()``.
         on_task: Called with (task key, status) after each task (progress display).
     """
-    started_at = _now()
+    started_at = now()
     cls = spec.adapter if isinstance(spec.adapter, type) else None
 
     adapter_cls = cls or get_adapter(spec.adapter)
@@ -342,6 +287,7 @@ def run_model(
         outcome = None if force else _reuse(path, task, keys[task.key], task_docs)
         if outcome is None:
             if not loaded:
+                adapter.preflight()  # a user mistake (PreflightError) stops here: no run is written
                 t0 = time.perf_counter()
                 try:
                     call_with_timeout(adapter.load, timeout)
@@ -357,7 +303,8 @@ def run_model(
         if on_task:
             on_task(task.key, outcome.status + (" (cached)" if outcome.reused else ""))
     summary.outcomes = outcomes
-    _write(summary, adapter, spec, docs, outcomes, keys, started_at, load_seconds, seed, n_resamples, results)
+    _write(summary, RunContext(spec.model, run_id, adapter, docs, keys, started_at, load_seconds, seed,
+                               n_resamples, _previous(path)), results)  # fmt: skip
     failed = [k for k, o in outcomes.items() if o.status != "ok"]
     if failed and summary.status != "failed":
         summary.status = "failed" if len(failed) == len(outcomes) else "partial"
@@ -365,89 +312,18 @@ def run_model(
     return summary
 
 
-def _write(summary: RunSummary, adapter: Adapter, spec: ModelSpec, docs: Sequence[Document],
-           outcomes: dict[str, TaskOutcome], keys: dict[str, str], started_at: str,
-           load_seconds: float | None, seed: int, n_resamples: int, results: Path) -> None:  # fmt: skip
-    """Score the ok tasks, merge with the tasks already in the run folder, write it atomically."""
-    previous = None
-    if summary.run_path and (summary.run_path / "meta.json").exists():
-        try:
-            previous = load_run(summary.run_path)
-        except (OSError, ValueError):
-            previous = None
-    loaded = any(not o.reused for o in outcomes.values())
-    # An adapter may learn its labels in load() (hf-ner with label_map=auto): when every task
-    # reused stored predictions it was not loaded, so the stored run's scoring context stands.
-    ctx = scoring_context(adapter) if loaded or previous is None else _context_of(previous.meta)
-    if load_seconds is None and previous:  # every task reused: keep the load time that was measured
-        load_seconds = previous.meta.get("load_seconds")
-    meta: dict[str, Any] = {
-        "model": spec.model,
-        "run_id": summary.run_path.name if summary.run_path else "",
-        "display_name": spec.model,
-        "adapter": {
-            "name": adapter.name,
-            "version": adapter.version,
-            "config": scrub(adapter.config()),
-            "description": adapter.description,
-            "reads": adapter.reads,
-            "offline": adapter.offline,
-            "tasks": list(adapter.tasks),
-        },
-        "scoring": {
-            "labels": list(ctx.labels) if ctx.labels else None,
-            "merged_labels": [list(g) for g in ctx.merged_labels],
-        },
-        "documents": documents_fingerprint(docs),
-        "variant": _variant_of(docs),
-        "gold_hash": gold_hash(docs),
-        "seed": seed,
-        "n_resamples": n_resamples,
-        "started_at": started_at,
-        "load_seconds": load_seconds,
-        "tasks": dict(previous.meta.get("tasks", {})) if previous else {},
-    } | environment()
-    scores = dict(previous.scores) if previous else {}
-    errors = dict(previous.errors) if previous else {}
-    predictions: dict[tuple[str, str], list[Any]] = {}
-    extra: dict[str, Any] = {}
-    if previous:  # keep the stored predictions of tasks not run this time
-        for key, entry in previous.meta.get("tasks", {}).items():
-            if key not in outcomes and entry.get("status") == "ok":
-                for doc in docs:
-                    predictions[(doc.id, get_task(key).gold_file)] = previous.predictions(key, doc.id)
-    ok = {k: o for k, o in outcomes.items() if o.status == "ok"}
-    for key, outcome in ok.items():
-        for doc_id, records in outcome.predictions.items():
-            predictions[(doc_id, get_task(key).gold_file)] = [record_to_dict(r) for r in records]
-        for doc_id, rows in outcome.mentions.items():
-            extra[f"predictions/{doc_id}/{key}.mentions.jsonl"] = rows
-    task_docs = {k: {d.id: o.predictions[d.id] for d in docs if d.id in o.predictions} for k, o in ok.items()}
-    scores.update(rescore(meta, task_docs, docs, n_resamples=n_resamples, seed=seed))
-    for key, outcome in outcomes.items():
-        if outcome.status != "ok":
-            scores.pop(key, None)
-        errors[key] = {
-            "status": outcome.status,
-            "exception": outcome.exception,
-            "problems": outcome.problems,
-            "grounding": outcome.grounding,
-            "analysis": scores.get(key, {}).pop("errors", {}),
-            "info": outcome.info,
-        }
-        cps = (outcome.characters / outcome.predict_seconds) if outcome.predict_seconds else None
-        meta["tasks"][key] = {
-            "task": get_task(key).name,
-            "status": outcome.status,
-            "cache_key": keys.get(key),
-            "reused_predictions": outcome.reused,
-            "predict_seconds": outcome.predict_seconds,
-            "characters": outcome.characters,
-            "chars_per_second": cps,
-        }
-    for key in scores:  # errors of kept tasks stay in errors.json, not scores.json
-        scores[key].pop("errors", None)
-    meta["finished_at"] = _now()
-    summary.scores = scores
-    write_run(results, spec.model, meta["run_id"], meta=meta, scores=scores, errors=errors,
-              predictions=predictions, extra_files=extra)  # fmt: skip
+def _previous(path: Path) -> Any:
+    """The run record already in ``path`` (None when there is none, or it is broken)."""
+    if not (path / "meta.json").exists():
+        return None
+    try:
+        return load_run(path)
+    except (OSError, ValueError, BrokenRun):
+        return None
+
+
+def _write(summary: RunSummary, run: RunContext, results: Path) -> None:
+    """Build the record (merged with the stored one) and write the run folder atomically."""
+    record = build_record(run, summary.outcomes)
+    summary.scores = record["scores"]
+    write_run(results, run.model, run.run_id, **record)

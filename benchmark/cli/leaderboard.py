@@ -12,7 +12,7 @@ def rescore_all(results: Path, *, seed: int | None, n_resamples: int | None) -> 
     """Recompute scores.json and errors.json's analysis of every run from its stored predictions."""
     from benchmark.records import list_runs, locked
     from benchmark.robustness import run_documents
-    from benchmark.runner import rescore
+    from benchmark.run_record import rescore
     from benchmark.schema import write_json
     from benchmark.tasks import get_task
     from benchmark.validate import load_corpus
