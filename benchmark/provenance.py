@@ -18,7 +18,6 @@ from benchmark.document import GUIDELINES_VERSION, Document, sha256_text
 from benchmark.schema import dumps_jsonl
 
 REPO = Path(__file__).resolve().parent.parent
-SECRET_KEY = re.compile(r"(key|token|secret|password|authorization)", re.IGNORECASE)
 PACKAGES = ("numpy", "scikit-learn", "jieba", "cn2an", "transformers", "torch", "datasets", "thulac", "LAC",
             "paddlepaddle")  # fmt: skip
 
@@ -48,25 +47,69 @@ def documents_fingerprint(docs: Sequence[Document]) -> list[list[str]]:
     return sorted([doc.id, sha256_text(doc.text)] for doc in docs)
 
 
-def scrub(config: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of an adapter config with secret-looking values replaced.
+#: Words that make an option name secret (``api_key``, ``access_token``, ``password``); counts
+#: such as ``max_tokens`` or ``max_new_tokens`` are not secrets.
+SECRET_WORDS = frozenset({"key", "apikey", "token", "secret", "password", "passwd", "authorization", "auth",
+                          "credential", "credentials", "bearer", "cookie", "signature", "sig"})  # fmt: skip
+_URL_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^/@\s?#]*)@")
+_QUERY_PAIR = re.compile(r"(?P<sep>[?&;])(?P<name>[^=&;#\s]+)=(?P<value>[^&;#\s]*)")
 
-    Keys that merely name an environment variable (``api_key_env``) are kept: they hold
-    a variable's name, not its value.
+
+def _secret_name(name: str) -> bool:
+    """Whether an option or query parameter name denotes a secret (by its words, not substrings)."""
+    if name.endswith("_env"):  # holds the NAME of an environment variable, not its value
+        return False
+    words = [w.lower() for w in re.split(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])", name) if w]
+    return any(w in SECRET_WORDS for w in words) or name.lower() in ("apikey", "api-key", "x-api-key")
+
+
+def scrub_text(text: str) -> str:
+    """``text`` with URL credentials (``user:KEY@``) and secret-looking query values replaced.
 
     Example:
-        >>> scrub({"model": "m", "api_key": "sk-123", "api_key_env": "OPENAI_API_KEY"})
-        {'model': 'm', 'api_key': '***', 'api_key_env': 'OPENAI_API_KEY'}
+        >>> scrub_text("http://user:sk-1@host:8000/v1?api_key=sk-2&model=m")
+        'http://***@host:8000/v1?api_key=***&model=m'
+    """
+    text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}***@", text)
+
+    def query(m: re.Match[str]) -> str:
+        hidden = _secret_name(m["name"]) and m["value"]
+        return f"{m['sep']}{m['name']}={'***' if hidden else m['value']}"
+
+    return _QUERY_PAIR.sub(query, text) if "=" in text else text
+
+
+def scrub(config: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of an adapter config with secrets removed, for anything that is recorded.
+
+    Values of secret-named options are replaced (``api_key``, ``access_token``; not
+    ``max_tokens``), and every string anywhere in the config loses URL credentials and
+    secret query parameters. Keys that merely name an environment variable (``api_key_env``)
+    are kept: they hold a variable's name, not its value.
+
+    Example:
+        >>> scrub({"model": "m", "api_key": "sk-123", "api_key_env": "OPENAI_API_KEY", "max_tokens": 64})
+        {'model': 'm', 'api_key': '***', 'api_key_env': 'OPENAI_API_KEY', 'max_tokens': 64}
+        >>> scrub({"base_url": "http://user:KEY@host/v1", "max_new_tokens": 8})
+        {'base_url': 'http://***@host/v1', 'max_new_tokens': 8}
     """
     out: dict[str, Any] = {}
     for key, value in config.items():
-        if SECRET_KEY.search(key) and not key.endswith("_env") and value not in (None, ""):
+        if _secret_name(str(key)) and value not in (None, ""):
             out[key] = "***"
-        elif isinstance(value, Mapping):
-            out[key] = scrub(value)
         else:
-            out[key] = value
+            out[key] = _scrub_value(value)
     return out
+
+
+def _scrub_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return scrub_text(value)
+    if isinstance(value, Mapping):
+        return scrub(value)
+    if isinstance(value, list | tuple):
+        return [_scrub_value(v) for v in value]
+    return value
 
 
 def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str]:

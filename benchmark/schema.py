@@ -235,26 +235,36 @@ def read_jsonl_numbered(
     records: list[R] = []
     numbers: list[int] = []
     problems: list[Problem] = []
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    try:  # read line by line: a large file is streamed, never held whole as text
+        handle = open(path, encoding="utf-8", newline="")  # noqa: SIM115  (closed below)
     except FileNotFoundError:
         return [], [], [Problem(file, None, None, "file not found")]
+    except IsADirectoryError:
+        return [], [], [Problem(file, None, None, "is a folder, not a file")]
+    try:
+        with handle:
+            for number, raw in enumerate(handle, start=1):
+                _parse_line(cls, raw, number, file, records, numbers, problems)
     except UnicodeDecodeError as exc:
         return [], [], [Problem(file, None, None, f"not UTF-8 ({exc})")]
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            problems.append(Problem(file, number, None, f"invalid JSON: {exc.msg} at column {exc.colno}"))
-            continue
-        record, found = parse_record(cls, obj, file=file, line=number)
-        problems.extend(found)
-        if record is not None:
-            records.append(record)
-            numbers.append(number)
     return records, numbers, problems
+
+
+def _parse_line(cls: type[R], raw: str, number: int, file: str, records: list[R], numbers: list[int],
+                problems: list[Problem]) -> None:  # fmt: skip
+    """Parse one JSONL line into ``records`` (with its number) or ``problems``; skip a blank one."""
+    if not raw.strip():
+        return
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        problems.append(Problem(file, number, None, f"invalid JSON: {exc.msg} at column {exc.colno}"))
+        return
+    record, found = parse_record(cls, obj, file=file, line=number)
+    problems.extend(found)
+    if record is not None:
+        records.append(record)
+        numbers.append(number)
 
 
 def record_to_dict(record: Record) -> dict[str, Any]:

@@ -112,14 +112,69 @@ def load_document(folder: str | Path) -> tuple[Document | None, list[Problem]]:
         if (h.start, h.end) not in lines
     ]
     doc = Document(folder.name, text, meta, headings=headings)
+    annotated, found = annotated_tasks(meta, file=meta_file)
+    problems += found
     for key in TASKS.names():
         task = get_task(key)
         path = folder / task.gold_file
+        if annotated is not None and key not in annotated:
+            continue  # not annotated yet: its file, if any, is work in progress
         if path.exists():
             records, found = check_records(doc, task, path, gold=True)
             doc.gold[key] = records
             problems += found
+        elif annotated is not None:
+            problems.append(Problem(str(path), None, None, f"file not found ({key} is listed as annotated "
+                                    "in meta.json)"))  # fmt: skip
     return doc, problems
+
+
+def annotated_tasks(meta: dict[str, Any], *, file: str) -> tuple[list[str] | None, list[Problem]]:
+    """The task keys that meta.json's ``annotated`` lists (keys or versioned names), or None without it.
+
+    Example:
+        >>> annotated_tasks({"annotated": ["ner", "qa.v1"]}, file="m")
+        (['ner', 'qa'], [])
+        >>> [str(p) for p in annotated_tasks({"annotated": ["nerr"]}, file="m")[1]]
+        ["m: annotated: unknown task 'nerr'; known: ner, numeric, qa, topics"]
+    """
+    if "annotated" not in meta:
+        return None, []
+    value = meta["annotated"]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return [], [Problem(file, None, "annotated", f"expected a list of task keys, got {value!r:.60}")]
+    keys, problems = [], []
+    for item in value:
+        key = item.partition(".")[0]
+        if key not in TASKS.names() or (item != key and item != get_task(key).name):
+            problems.append(Problem(file, None, "annotated", f"unknown task {item!r}; known: "
+                                    f"{', '.join(TASKS.names())}"))  # fmt: skip
+        elif key not in keys:
+            keys.append(key)
+    return keys, problems
+
+
+def problem_report(problems: Sequence[Problem], *, limit: int = 50) -> list[str]:
+    """Lines to print for ``problems``: the first ``limit``, then a count of the rest per kind.
+
+    A kind is the file and field of a problem, so a 50 MB file with one mistake repeated on
+    every line prints 50 lines and one count, not a line per record.
+
+    Example:
+        >>> found = [Problem("f", i, "label", "unknown label 'X'") for i in range(1, 5)]
+        >>> problem_report(found, limit=2)
+        ["f:1: label: unknown label 'X'", "f:2: label: unknown label 'X'", '... and 2 more: 2 in f (label)']
+    """
+    lines = [str(p) for p in problems[:limit]]
+    rest = problems[limit:]
+    if rest:
+        kinds: dict[str, int] = {}
+        for p in rest:
+            kind = f"{p.file} ({p.field or 'file'})"
+            kinds[kind] = kinds.get(kind, 0) + 1
+        counts = ", ".join(f"{n} in {kind}" for kind, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+        lines.append(f"... and {len(rest)} more: {counts}")
+    return lines
 
 
 def document_folders(root: str | Path = DEFAULT_ROOT) -> list[Path]:

@@ -71,6 +71,12 @@ class HFGenerativeAdapter(LLMAdapter):
         self._tokenizer: Any = None
         self._device = "cpu"
 
+    def preflight(self) -> None:
+        """``model`` is a local folder holding config.json (or a hub id while HF_HUB_OFFLINE=0)."""
+        from benchmark.adapters.preflight import check_model_source
+
+        check_model_source(self.name, self.options.model)
+
     def load(self) -> None:
         """Load the tokenizer and model; the tokenizer must have a chat template."""
         import torch

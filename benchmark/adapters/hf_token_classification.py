@@ -233,6 +233,12 @@ class HfTokenClassificationAdapter(Adapter):
         self.labels = label_map.labels
         self.merged_labels = label_map.merged
 
+    def preflight(self) -> None:
+        """``model`` is a local folder holding config.json (or a hub id while HF_HUB_OFFLINE=0)."""
+        from benchmark.adapters.preflight import check_model_source
+
+        check_model_source(self.name, self.options.model)
+
     def load(self) -> None:
         """Load the tokenizer and model; detect the label map and scheme if ``auto``.
 

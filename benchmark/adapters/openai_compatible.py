@@ -365,6 +365,13 @@ class OpenAICompatibleAdapter(LLMAdapter):
         super().__init__(options)
         self.client: ChatClient | None = None
 
+    def preflight(self) -> None:
+        """The server answers within 2 s and, where it lists ``/models``, serves ``model``."""
+        from benchmark.adapters.preflight import check_server
+
+        opts: OpenAIOptions = self.options
+        check_server(self.name, opts.base_url, opts.model, api_key=os.environ.get(opts.api_key_env) or None)
+
     def load(self) -> None:
         """Read the API key from the environment and set up the client (no request is sent)."""
         opts: OpenAIOptions = self.options

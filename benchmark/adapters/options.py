@@ -19,10 +19,14 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 import types
 import typing
 from collections.abc import Mapping
 from typing import Any, Literal, get_args, get_origin
+
+#: What an option named ``*_env`` must hold: an environment variable's name, never a secret itself.
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 
 
 class OptionError(ValueError):
@@ -83,6 +87,10 @@ def parse_options(cls: type, raw: Mapping[str, Any], *, adapter: str) -> Any:
             known = ", ".join(fields) or "(none)"
             raise OptionError(f"{adapter}: unknown option {key!r}{hint} Options: {known}")
         values[key] = _coerce(value, hints[key], where=f"{adapter}: option {key!r}")
+        if key.endswith("_env") and values[key] and not ENV_NAME.fullmatch(str(values[key])):
+            raise OptionError(f"{adapter}: option {key!r} takes the NAME of an environment variable (such "
+                              "as OPENAI_API_KEY), not a key itself; the value given is not shown. Put the "
+                              "key in the environment: export OPENAI_API_KEY=...")  # fmt: skip
     try:
         return cls(**values)
     except (TypeError, ValueError) as exc:

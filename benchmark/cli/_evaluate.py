@@ -1,29 +1,56 @@
-"""The body of ``evaluate.py`` (imported after argument parsing)."""
+"""The body of ``evaluate.py`` (imported after argument parsing).
+
+Every user mistake is found before any adapter runs and raised as a one-line
+:class:`~benchmark.errors.UserError` (exit status 2, nothing recorded): options and their
+combinations, names, the output folder, the model config, predictions files, and each
+adapter's :meth:`~benchmark.adapters.Adapter.preflight` (a missing model folder, an
+unreachable server), which is skipped for a run whose predictions are all stored.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from benchmark.adapters import ADAPTERS, Adapter, Prediction, get_adapter
+from benchmark.adapters import ADAPTERS, Adapter, Prediction, PreflightError, get_adapter
 from benchmark.adapters.options import OptionError, parse_model_spec
+from benchmark.cli._checks import check_combination, check_output, check_reserved, task_keys
+from benchmark.cli._config import DEFAULT_CONFIG, REPO, configured_adapters, configured_model, read_specs
+from benchmark.cli._config import configured_models as _configured_defaults
 from benchmark.errors import UserError
+from benchmark.records import run_folder
 from benchmark.registry import UnknownNameError
-from benchmark.runner import ModelSpec, RunSummary, run_model
+from benchmark.runner import ModelSpec, RunSummary, run_id_of, run_model, task_cache_key
 from benchmark.schema import SchemaError
 from benchmark.tasks import TASKS, get_task
-from benchmark.validate import load_corpus, task_for_file, validate_predictions
+from benchmark.validate import load_corpus, problem_report, task_for_file, validate_predictions
 
 
 def _split(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
+def adapter_options(cls: type[Adapter]) -> tuple[list[str], list[str]]:
+    """An adapter's options as ``key=default`` strings, and the required ones (empty default)."""
+    if not dataclasses.is_dataclass(cls.Options):
+        return [], []
+    shown, required = [], []
+    for f in dataclasses.fields(cls.Options):
+        default = f.default if f.default is not dataclasses.MISSING else None
+        if default == "":
+            required.append(f.name)
+            shown.append(f"{f.name} (required)")
+        else:
+            shown.append(f"{f.name}={default}")
+    return shown, required
+
+
 def list_models() -> str:
-    """One line per adapter: name, installed or not, tasks, labels, description."""
+    """Per adapter: installed or not, tasks, labels, options (required ones marked), an example."""
     lines = []
     for name in ADAPTERS.names():
         cls = get_adapter(name)
@@ -35,92 +62,109 @@ def list_models() -> str:
         lines.append(f"{name:<16} {state}; tasks={','.join(cls.tasks)}; labels={labels}{merged}; {where}")
         if cls.description:
             lines.append(f"{'':<16} {cls.description}")
+        shown, required = adapter_options(cls)
+        if shown:
+            lines.append(f"{'':<16} options: {', '.join(shown)}")
+        example = f"{name}:" + ",".join(f"{k}=..." for k in required) if required else name
+        lines.append(f"{'':<16} example: .venv/bin/python scripts/evaluate.py --model {example}")
+    configured = configured_adapters()
+    if configured:
+        where = DEFAULT_CONFIG.relative_to(REPO)
+        for model, adapter in configured.items():
+            lines.append(f"{model:<16} configured in {where} ({adapter} with its options); in the main job")
+            lines.append(f"{'':<16} example: .venv/bin/python scripts/evaluate.py --model {model}")
     return "\n".join(lines)
 
 
 def list_tasks() -> str:
+    """One line per task: key, versioned name (either is accepted by ``--tasks``), description."""
     return "\n".join(f"{k:<8} {get_task(k).name:<11} {get_task(k).description}" for k in TASKS.names())
 
 
-REPO = Path(__file__).resolve().parents[2]
-DEFAULT_CONFIG = REPO / "configs" / "default.yaml"
-
-
-def _read_yaml(path: str | Path) -> list[ModelSpec]:
-    import yaml
-
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"{path}: invalid YAML: {exc}") from None
-    items = data.get("models", data) if isinstance(data, dict) and "models" in data else data
-    if isinstance(items, dict):
-        items = [{"name": k, "options": v or {}} for k, v in items.items()]
-    if not isinstance(items, list):
-        raise UserError(f"{path}: expected a list of {{name, options}} or a mapping name -> options")
-    specs = []
-    for i, item in enumerate(items):
-        if not isinstance(item, dict) or "name" not in item:
-            raise UserError(f"{path}: item {i}: expected a mapping with 'name' (and 'options')")
-        options = item.get("options") or {}
-        if not isinstance(options, dict):
-            raise UserError(f"{path}: item {i} ({item['name']}): 'options' must be a mapping")
-        specs.append(ModelSpec(str(item["name"]), options, item.get("as")))
-    return specs
-
-
 def model_specs(args: argparse.Namespace) -> tuple[list[ModelSpec], bool]:
-    """The requested models (or every offline adapter) and whether the default set is used."""
+    """The requested models (or every offline adapter and the configured models) and whether
+    the default set is used."""
     specs = []
     for value in args.model:
         try:
             name, options = parse_model_spec(value)
         except OptionError as exc:
             raise UserError(str(exc)) from None
-        specs.append(ModelSpec(name, options))
+        spec = None if name in ADAPTERS else configured_model(name, options)
+        specs.append(spec or ModelSpec(name, options))
     if args.model_config:
-        specs += _read_yaml(args.model_config)
+        specs += read_specs(args.model_config, configured=configured_adapters())
     if specs:
         return specs, False
     defaults = [ModelSpec(n) for n in ADAPTERS.names() if get_adapter(n).offline]
     return defaults + _configured_defaults(), True
 
 
-def _configured_defaults() -> list[ModelSpec]:
-    """The models of configs/default.yaml whose local files exist (others skipped with a line)."""
-    if not DEFAULT_CONFIG.exists():
-        return []
-    specs = []
-    for spec in _read_yaml(DEFAULT_CONFIG):
-        path = spec.options.get("model")
-        if isinstance(path, str) and not Path(path).is_absolute() and not Path(path).exists():
-            if not (REPO / path).exists():
-                print(f"skip {spec.model}: {path} not found", file=sys.stderr)
-                continue
-            if Path.cwd().resolve() != REPO:
-                spec = ModelSpec(spec.adapter, spec.options | {"model": str(REPO / path)}, spec.name)
-        specs.append(spec)
-    return specs
-
-
 def _check(specs: list[ModelSpec]) -> None:
     """Fail early, on one line, for an unknown adapter or a bad option."""
     for spec in specs:
         try:
-            cls = get_adapter(spec.adapter)
+            cls = get_adapter(spec.adapter) if isinstance(spec.adapter, str) else spec.adapter
             cls.from_config(spec.options)
         except UnknownNameError as exc:
-            raise UserError(str(exc)) from None
+            configured = ", ".join(configured_adapters())
+            extra = f" (configured models: {configured})" if configured else ""
+            raise UserError(f"{exc}{extra}") from None
         except OptionError as exc:
             raise UserError(str(exc)) from None
 
 
+def _needs_predictions(adapter: Adapter, spec: ModelSpec, docs: list[Any], keys: list[str],
+                       results: Path) -> bool:  # fmt: skip
+    """Whether some task of this run has no stored predictions under its cache key."""
+    tasks = [get_task(k) for k in keys if k in adapter.tasks]
+    meta = run_folder(results, spec.model, run_id_of(adapter, docs)) / "meta.json"
+    try:
+        stored = json.loads(meta.read_text(encoding="utf-8")).get("tasks", {})
+    except (OSError, ValueError, AttributeError):
+        return bool(tasks)
+    for task in tasks:
+        entry = stored.get(task.key) if isinstance(stored, dict) else None
+        key = task_cache_key(adapter, task, [d for d in docs if task.key in d.gold])
+        if not isinstance(entry, dict) or entry.get("status") != "ok" or entry.get("cache_key") != key:
+            return True
+    return False
+
+
+def preflight(specs: list[ModelSpec], document_sets: list[tuple[str, list[Any]]], keys: list[str],
+              results: Path, *, force: bool) -> None:  # fmt: skip
+    """Each available adapter's preflight check, unless every run it would make is stored."""
+    for spec in specs:
+        cls = spec.adapter if isinstance(spec.adapter, type) else get_adapter(spec.adapter)
+        if not cls.available()[0]:
+            continue
+        adapter = cls.from_config(spec.options)
+        if force or any(_needs_predictions(adapter, spec, docs, keys, results) for _, docs in document_sets):
+            try:
+                adapter.preflight()
+            except PreflightError as exc:
+                raise UserError(_prefixed(spec.model, exc)) from None
+
+
+def _prefixed(model: str, exc: Exception) -> str:
+    """The message of ``exc``, starting with the model's name (once)."""
+    message = str(exc)
+    return message if message.startswith((f"{model}:", f"{model} ")) else f"{model}: {message}"
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository or the working folder; else only its last two parts."""
+    for base in (REPO, Path.cwd()):
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return str(Path(*path.resolve().parts[-2:]))
+
+
 def _external(args: argparse.Namespace, docs: list[Any]) -> ModelSpec:
     """A pseudo-adapter that returns a predictions file (validated first) made elsewhere."""
-    if not args.name:
-        raise UserError("--predictions needs --name NAME (the system's name on the leaderboard)")
+    check_reserved(args.name, None, option="--name", configured=configured_adapters())
     path = Path(args.predictions)
     if not path.exists():
         raise UserError(f"{path}: no such file or folder")
@@ -140,15 +184,18 @@ def _external(args: argparse.Namespace, docs: list[Any]) -> ModelSpec:
         problems += found
         loaded.setdefault(task.key, {})[doc_id] = records
     if problems:
-        raise UserError("invalid predictions:\n" + "\n".join(str(p) for p in problems))
+        for line in problem_report(problems):
+            print(line, file=sys.stderr)
+        raise UserError(f"invalid predictions: {len(problems)} problem(s) (listed above); nothing recorded")
     if not loaded:
-        raise UserError(f"{path}: no task file (entities.jsonl, numeric_facts.jsonl, paragraphs.jsonl)")
+        names = ", ".join(get_task(k).gold_file for k in TASKS.names())
+        raise UserError(f"{path}: no task file ({names})")
 
     class FilePredictions(Adapter):
         name = args.name
         version = "file"
         tasks = tuple(loaded)
-        description = f"predictions read from {path}"
+        description = f"predictions read from {_shown(path)}"
 
         def predict(self, task: str, documents: Any) -> list[Prediction]:
             return [Prediction(d.id, list(loaded[task].get(d.id, []))) for d in documents]
@@ -208,34 +255,34 @@ def variant_names(value: str | None) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Check every input, run the models, rebuild the leaderboard; return the exit status."""
     if args.list_tasks:
         print(list_tasks())
         return 0
     if args.list_models:
         print(list_models())
         return 0
-    task_keys = _split(args.tasks) or TASKS.names()
-    for key in task_keys:
-        try:
-            TASKS.get(key)
-        except UnknownNameError as exc:
-            raise UserError(str(exc)) from None
+    check_combination(args)
+    keys = task_keys(args.tasks)
+    variants = variant_names(args.variants)
     try:
         docs = load_corpus(ids=_split(args.documents))
     except SchemaError as exc:
-        raise UserError(f"the gold does not validate:\n{exc}") from None
+        for line in problem_report(exc.problems):
+            print(line, file=sys.stderr)
+        raise UserError(f"the gold does not validate ({len(exc.problems)} problem(s) listed above)") from None
     if args.predictions:
         specs, default = [_external(args, docs)], False
     else:
         specs, default = model_specs(args)
         _check(specs)
-    results = Path(args.output)
-    variants = variant_names(args.variants)
+    results = check_output(args.output)
     document_sets: list[tuple[str, list[Any]]] = [("", docs)]
     if variants:
         from benchmark.robustness import variant_documents
 
         document_sets += [(name, variant_documents(docs, name)) for name in variants]
+    preflight(specs, document_sets, keys, results, force=args.force)
     summaries: list[RunSummary] = []
     bar = _progress(len(specs) * len(document_sets))
     for spec in specs:
@@ -255,10 +302,13 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{model}: {key} failed (see errors.json)", file=sys.stderr)
 
         for variant, documents in document_sets:
-            summary = run_model(
-                spec, documents, task_keys, results=results, force=args.force, seed=args.seed,
-                n_resamples=args.resamples, timeout=args.timeout, on_task=on_task,
-            )  # fmt: skip
+            try:
+                summary = run_model(
+                    spec, documents, keys, results=results, force=args.force, seed=args.seed,
+                    n_resamples=args.resamples, timeout=args.timeout, on_task=on_task,
+                )  # fmt: skip
+            except PreflightError as exc:
+                raise UserError(_prefixed(spec.model, exc)) from None
             if variant:
                 summary.model = f"{summary.model} ~{variant}"
             if summary.message:
