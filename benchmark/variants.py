@@ -4,9 +4,11 @@ A variant is a full :class:`~benchmark.document.Document` (text, meta, headings,
 every task) that the validator accepts. Each variant is an *edit*: a new text plus an index
 map ``new_index[old_index]`` (None for a deleted character), built once. One generic mapper
 (:func:`remap_document`) then moves every record of every task through that map using the
-record type's ``SPANS`` (:func:`~benchmark.schema.span_fields`); span surfaces are re-derived
-as ``new_text[start:end]``, never searched for. A record with a span on deleted text is
-dropped and counted.
+record type's ``SPANS`` (:func:`~benchmark.schema.span_fields`) and the task's
+``span_list_fields``; span surfaces are re-derived as ``new_text[start:end]``, never searched
+for; the task's ``free_text_fields`` are converted like the text (except the fields
+``Task.variant_fixed_fields`` keeps for a record). A record with a span on deleted text is
+dropped and counted. Nothing here names a task.
 
 Variants (:data:`VARIANTS`):
 
@@ -19,7 +21,8 @@ Variants (:data:`VARIANTS`):
     one character for one, so offsets are unchanged; numbers (98.78%, 2.3万) and Latin words
     (APP, A7) are untouched (:func:`fullwidth_text`).
 ``no_furniture``
-    The masthead and byline lines (the topics gold's ``masthead`` and ``byline`` units) are
+    The lines of page furniture (the spans the document's tasks declare with
+    ``Task.furniture_spans``: the topics gold's ``masthead`` and ``byline`` units) are
     deleted with their line breaks, so are whitespace-only lines and the blank lines left
     doubled by the deletions; every later offset shifts left.
 ``shuffled``
@@ -41,7 +44,7 @@ from __future__ import annotations
 import inspect
 import random
 import unicodedata
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from itertools import pairwise
@@ -50,6 +53,7 @@ from typing import Any
 
 from benchmark.document import Document, sha256_text
 from benchmark.schema import atomic_write_text, record_to_dict, span_fields, write_json, write_jsonl
+from benchmark.tasks import TASKS, Task, get_task
 
 IndexMap = Sequence[int | None]
 """``new_index[old_index]``: where each character of the old text went (None: deleted)."""
@@ -60,37 +64,17 @@ SEPARATOR = "~"
 NORMALIZER_CHARS = "约余万亿两"
 """The numeral characters whose Traditional forms the normalizer also reads (for ``keep=``)."""
 
-FURNITURE_SECTIONS = ("masthead", "byline")
-"""Sections whose lines :func:`without_page_furniture` deletes."""
 
-# --------------------------------------------------------------------------------------------------
-# Per-task special cases: the only task-specific knowledge in this module. Everything else goes
-# through the record types' SPANS.
-# --------------------------------------------------------------------------------------------------
-SPAN_LIST_FIELDS: dict[str, tuple[str, ...]] = {"qa": ("evidence",)}
-"""Fields holding a list of ``[start, end)`` pairs (beyond ``SPANS``), per task key."""
+def _free_text_fields(task: Task | None, record: Any) -> tuple[str, ...]:
+    """The task's free-text fields to convert in one record (less those it keeps as written).
 
-FREE_TEXT_FIELDS: dict[str, tuple[str, ...]] = {"numeric": ("unit",), "qa": ("answers", "unit")}
-"""Text fields that are not span surfaces (a string, a tuple of strings, or None), per task key.
-
-They are converted like the text by character-converting variants (answers in Traditional
-characters, units as written in the converted surface); questions stay as asked.
-"""
-
-FIXED_ANSWER_TYPES = ("yes_no", "unanswerable")
-"""QA answer types whose answers are a fixed vocabulary (是/否, 无法回答), not document text:
-never converted (the scorer's polarity and abstention rules read the Simplified words)."""
-
-
-def _free_text_fields(key: str, record: Any) -> tuple[str, ...]:
-    """The free-text fields of one record (all of :data:`FREE_TEXT_FIELDS` but fixed QA answers)."""
-    names = FREE_TEXT_FIELDS.get(key, ())
-    if key == "qa" and getattr(record, "answer_type", None) in FIXED_ANSWER_TYPES:
-        return tuple(n for n in names if n != "answers")
-    return names
-
-
-# --------------------------------------------------------------------------------------------------
+    They are converted like the text by character-converting variants (answers in Traditional
+    characters, units as written in the converted surface); questions stay as asked.
+    """
+    if task is None:
+        return ()
+    fixed = set(task.variant_fixed_fields(record))
+    return tuple(name for name in task.free_text_fields if name not in fixed)
 
 
 @dataclass(frozen=True)
@@ -154,21 +138,21 @@ def _convert_free(value: Any, convert: Callable[[str], str]) -> Any:
     return value  # None, numbers
 
 
-def remap_record(record: Any, edit: Edit, key: str) -> Any | None:
+def remap_record(record: Any, edit: Edit, task: Task | None = None) -> Any | None:
     """One record through an edit: spans mapped, surfaces re-derived, free text converted.
 
     Args:
         record: A record dataclass (its offset pairs declared in ``SPANS``).
         edit: The edit.
-        key: The task key (``"ner"``, ...), which selects the special cases; ``"headings"``
-            for heading lines.
+        task: The record's task: its ``span_list_fields`` are mapped and its
+            ``free_text_fields`` converted. None for records of no task (heading lines).
 
     Returns:
         The moved record, or None if one of its spans touches deleted text.
 
     Example:
         >>> from benchmark.schema import Entity
-        >>> remap_record(Entity(2, 4, "四川", "GPE"), Edit("四川", [None, None, 0, 1]), "ner")
+        >>> remap_record(Entity(2, 4, "四川", "GPE"), Edit("四川", [None, None, 0, 1]))
         Entity(start=0, end=2, text='四川', label='GPE')
     """
     changes: dict[str, Any] = {}
@@ -179,7 +163,7 @@ def remap_record(record: Any, edit: Edit, key: str) -> Any | None:
         changes[lo], changes[hi] = span
         if surface is not None:
             changes[surface] = edit.text[span[0] : span[1]]
-    for name in SPAN_LIST_FIELDS.get(key, ()):
+    for name in task.span_list_fields if task is not None else ():
         pairs = []
         for pair in getattr(record, name):
             span = map_span(edit.index, pair[0], pair[1]) if len(pair) == 2 else None
@@ -187,14 +171,14 @@ def remap_record(record: Any, edit: Edit, key: str) -> Any | None:
                 return None
             pairs.append(span)
         changes[name] = tuple(pairs)
-    for name in _free_text_fields(key, record):
+    for name in _free_text_fields(task, record):
         changes[name] = _convert_free(getattr(record, name), edit.convert)
     return replace(record, **changes)
 
 
-def remap_records(records: Sequence[Any], edit: Edit, key: str) -> tuple[list[Any], int]:
+def remap_records(records: Sequence[Any], edit: Edit, task: Task | None = None) -> tuple[list[Any], int]:
     """Every record through :func:`remap_record`; returns the kept records and the number dropped."""
-    kept = [r for r in (remap_record(rec, edit, key) for rec in records) if r is not None]
+    kept = [r for r in (remap_record(rec, edit, task) for rec in records) if r is not None]
     return kept, len(records) - len(kept)
 
 
@@ -204,19 +188,18 @@ def remap_document(doc: Document, edit: Edit, *, new_id: str) -> tuple[Document,
     Records are re-sorted in each task's file order (``Task.sort_key``); meta ``id``,
     ``text_sha256``, ``headings`` and ``title`` (converted as free text) are updated.
     """
-    from benchmark.tasks import TASKS, get_task
-
     if len(edit.index) != len(doc.text):
         raise ValueError(f"the index map has {len(edit.index)} entries for {len(doc.text)} characters")
     report = RemapReport()
     gold: dict[str, list[Any]] = {}
     for key, records in doc.gold.items():
-        kept, dropped = remap_records(records, edit, key)
-        if key in TASKS:
-            kept.sort(key=get_task(key).sort_key)
+        task = get_task(key) if key in TASKS else None
+        kept, dropped = remap_records(records, edit, task)
+        if task is not None:
+            kept.sort(key=task.sort_key)
         gold[key] = kept
         report.dropped[key] = dropped
-    headings, dropped = remap_records(doc.headings, edit, "headings")
+    headings, dropped = remap_records(doc.headings, edit)
     headings.sort(key=lambda h: (h.start, h.end))
     report.dropped["headings"] = dropped
     meta = dict(doc.meta)
@@ -376,15 +359,36 @@ def _line_of(lines: Sequence[tuple[int, str, str]], position: int) -> int:
 # ---------------------------------------------------------------------------------- no_furniture
 
 
-def without_page_furniture(doc: Document, *, sections: Collection[str] = FURNITURE_SECTIONS) -> Document:
-    """Delete the lines of the masthead and byline units (from the topics gold); offsets shift.
+def furniture_spans(doc: Document) -> list[tuple[int, int]]:
+    """The page-furniture spans the document's tasks declare (``Task.furniture_spans``).
 
-    Deleted: every line holding a unit of ``sections`` (with its line break), every
+    Raises:
+        ValueError: If no task of the document can tell which lines are furniture.
+    """
+    found: list[tuple[int, int]] | None = None
+    for key in TASKS.names():
+        spans = get_task(key).furniture_spans(doc) if key in doc.gold else None
+        if spans is not None:
+            found = (found or []) + list(spans)
+    if found is None:
+        tellers = [k for k in TASKS.names() if type(get_task(k)).furniture_spans is not Task.furniture_spans]
+        raise ValueError(
+            f"{doc.id}: no gold of a task that tells which lines are furniture "
+            f"(tasks that can: {', '.join(tellers) or 'none'})"
+        )
+    return found
+
+
+def without_page_furniture(doc: Document) -> Document:
+    """Delete the lines of page furniture (:func:`furniture_spans`); offsets shift.
+
+    Deleted: every line holding a furniture span (with its line break), every
     whitespace-only line, and the empty lines that the deletions leave at the start of the
     text or right after another empty line. Records on deleted text are dropped.
 
     Raises:
-        ValueError: If the document has no topics gold (it says which units are furniture).
+        ValueError: If no task of the document says which lines are furniture (the built-in
+            ones: the topics gold, whose masthead and byline units are).
 
     Example:
         >>> from benchmark.schema import Paragraph
@@ -394,10 +398,8 @@ def without_page_furniture(doc: Document, *, sections: Collection[str] = FURNITU
         >>> new.text, new.gold["topics"]
         ('正文\\n', [Paragraph(start=0, end=2, section='lead', topics=('overview',))])
     """
-    if "topics" not in doc.gold:
-        raise ValueError(f"{doc.id}: no topics gold, so no section tells which lines are furniture")
     lines = _raw_lines(doc.text)
-    furniture = {_line_of(lines, unit.start) for unit in doc.gold["topics"] if unit.section in sections}
+    furniture = {_line_of(lines, start) for start, _ in furniture_spans(doc)}
     index: list[int | None] = [None] * len(doc.text)
     parts: list[str] = []
     length = 0
@@ -504,6 +506,9 @@ def _finish(doc: Document, name: str, edit: Edit, *, seed: int | None, changes: 
     new.meta["variant"] = name
     new.meta["variant_seed"] = seed
     new.meta["variant_changes"] = changes | {"records_dropped": report.dropped}
+    from benchmark.origins import ORIGIN_KEY, carried_origin
+
+    new.meta[ORIGIN_KEY] = carried_origin(doc, edit.index)  # each line's original span (leave-one-out)
     new.source_index = list(edit.index)
     return new
 
@@ -532,8 +537,6 @@ def write_variant(doc: Document, folder: str | Path) -> Path:
     ``benchmark.validate.load_document`` accepts the folder: its name is the document's id,
     ``meta.json`` holds the (updated) meta, and each task's gold goes to the task's file.
     """
-    from benchmark.tasks import get_task
-
     target = Path(folder) / doc.id
     target.mkdir(parents=True, exist_ok=True)
     atomic_write_text(target / "text.txt", doc.text)

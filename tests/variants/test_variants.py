@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from benchmark.document import Document, sha256_text
 from benchmark.schema import Entity, Heading, span_fields
+from benchmark.tasks import get_task
 from benchmark.validate import load_corpus, load_document
 from benchmark.variants import (
     VARIANTS,
@@ -244,7 +245,7 @@ def test_no_furniture_drops_exactly_the_furniture(article, variants):
 
 
 def test_no_furniture_needs_the_topics_gold():
-    with pytest.raises(ValueError, match="no topics gold"):
+    with pytest.raises(ValueError, match=r"no gold of a task that tells .* furniture .*can: topics"):
         without_page_furniture(Document("d", "报头\n正文", {"id": "d"}))
 
 
@@ -293,10 +294,10 @@ def test_map_span_rejects_a_split_span():
 
 
 def test_remap_record_drops_a_span_on_deleted_text_and_maps_evidence(article):
-    assert remap_record(Entity(0, 2, "四川", "GPE"), Edit("川", [None, 0]), "ner") is None
+    assert remap_record(Entity(0, 2, "四川", "GPE"), Edit("川", [None, 0]), get_task("ner")) is None
     question = next(q for q in article.gold["qa"] if q.id == "q05")
     index = [None] * 10 + list(range(len(article.text) - 10))
-    moved = remap_record(question, Edit(article.text[10:], index), "qa")
+    moved = remap_record(question, Edit(article.text[10:], index), get_task("qa"))
     assert moved.evidence == ((82, 102),) and moved.answers == question.answers
 
 
