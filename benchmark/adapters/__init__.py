@@ -37,9 +37,12 @@ def get_adapter(name: str) -> type[Adapter]:
 # The built-in adapters register themselves on import (their heavy dependencies load in load()).
 from benchmark.adapters import (  # noqa: E402, F401
     bm25_qa,
+    chinesener_bilstm,
     hf_generative,
     hf_token_classification,
+    jiagu_ner,
     jieba_pos,
+    lac_onnx,
     lac_pos,
     openai_compatible,
     oracle,

@@ -37,8 +37,9 @@ import re
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from benchmark.adapters._memo import DocumentMemo
 from benchmark.adapters.base import Adapter, InputDocument, Prediction
 from benchmark.normalize import NormalizationError, Quantity, parse_quantity
 from benchmark.schema import Entity, NumericFact
@@ -456,10 +457,24 @@ def line_words_to_tokens(
     Returns:
         Tokens with known tags, in text order, and problem messages (alignment, unknown tags).
     """
+    return align_line_words(text, lines, [cut(text[start:end]) for start, end in lines], tags)
+
+
+def align_line_words(
+    text: str,
+    lines: Sequence[tuple[int, int]],
+    words: Sequence[Iterable[tuple[str, str]]],
+    tags: TagSet,
+) -> tuple[list[Token], list[str]]:
+    """Align the ``(word, tag)`` pairs of each line (``words[i]`` for ``lines[i]``) to the text.
+
+    Returns:
+        Tokens with known tags, in text order, and problem messages (alignment, unknown tags).
+    """
     tokens: list[Token] = []
     problems: list[str] = []
-    for start, end in lines:
-        found, trouble = align_words(text, cut(text[start:end]), offset=start, end=end)
+    for (start, end), line_words in zip(lines, words, strict=True):
+        found, trouble = align_words(text, line_words, offset=start, end=end)
         problems += trouble
         good, unknown = known_tokens(found, tags)
         tokens += good
@@ -468,19 +483,46 @@ def line_words_to_tokens(
 
 
 class TaggerAdapter(Adapter):
-    """Base of the tagger adapters: tag every line, then build entities or numeric facts.
+    """Base of the tagger adapters: tag each document once, then build entities or numeric facts.
 
     Subclasses set :attr:`tagset` and implement :meth:`cut` (one line of text to
-    ``(word, tag)`` pairs); ``load()`` sets up the tagger.
+    ``(word, tag)`` pairs), or :meth:`cut_lines` where the library takes a batch;
+    ``load()`` sets up the tagger. The aligned tokens of a document are memoised in the
+    instance (by document id and text hash), so the ``ner`` and ``numeric`` tasks of one run
+    share one tagging pass; the time is spent in whichever task runs first.
     """
 
     tagset: ClassVar[TagSet]
     tasks = ("ner", "numeric")
     merge_labels: ClassVar[tuple[str, ...]] = ("DATE",)
 
+    def __init__(self, options: Any = None) -> None:
+        super().__init__(options)
+        self._tag_memo: DocumentMemo = DocumentMemo()
+
     @abstractmethod
     def cut(self, line: str) -> list[tuple[str, str]]:
         """Tag one line: ``(word, native tag)`` pairs in text order."""
+
+    def cut_lines(self, lines: Sequence[str]) -> list[list[tuple[str, str]]]:
+        """Tag many lines at once (default: :meth:`cut` each); override where the library batches."""
+        return [self.cut(line) for line in lines]
+
+    def tag_documents(self, documents: Sequence[InputDocument]) -> list[tuple[list[Token], list[str]]]:
+        """Aligned tokens and problems of each document, tagged once per instance (all lines
+        of the documents not seen yet go to :meth:`cut_lines` in one call)."""
+        return self._tag_memo.get_many(documents, self._tag_batch)
+
+    def _tag_batch(self, documents: Sequence[InputDocument]) -> list[tuple[list[Token], list[str]]]:
+        texts = [doc.text[start:end] for doc in documents for start, end in doc.lines]
+        words = self.cut_lines(texts)
+        if len(words) != len(texts):
+            raise ValueError(f"{self.name}: the tagger returned {len(words)} results for {len(texts)} lines")
+        out, at = [], 0
+        for doc in documents:
+            out.append(align_line_words(doc.text, doc.lines, words[at : at + len(doc.lines)], self.tagset))
+            at += len(doc.lines)
+        return out
 
     def predict(self, task: str, documents: Sequence[InputDocument]) -> list[Prediction]:
         """Entities or numeric facts for each document, in order."""
@@ -488,12 +530,15 @@ class TaggerAdapter(Adapter):
             raise ValueError(
                 f"{self.name} does not support task {task!r}; it supports {', '.join(self.tasks)}"
             )
-        return [self._predict_one(task, doc) for doc in documents]
+        tagged = self.tag_documents(documents)
+        return [self._predict_one(task, doc, *pair) for doc, pair in zip(documents, tagged, strict=True)]
 
-    def _predict_one(self, task: str, doc: InputDocument) -> Prediction:
-        tokens, problems = line_words_to_tokens(doc.text, doc.lines, self.cut, self.tagset)
+    def _predict_one(
+        self, task: str, doc: InputDocument, tokens: list[Token], problems: list[str]
+    ) -> Prediction:
         if task == "ner":
             records: list = tokens_to_entities(doc.text, tokens, self.tagset, merge=self.merge_labels)
-            return Prediction(doc.id, records=records, problems=problems)
+            return Prediction(doc.id, records=records, problems=list(problems))
         facts, notes = tokens_to_numeric(doc.text, tokens, self.tagset)
-        return Prediction(doc.id, records=facts, problems=problems, info={"dropped": notes} if notes else {})
+        info = {"dropped": notes} if notes else {}
+        return Prediction(doc.id, records=facts, problems=list(problems), info=info)
