@@ -147,16 +147,9 @@ TASK_MODULE_IMPORT = re.compile(r"benchmark\.tasks\.(ner|numeric|topics|qa)\b")
 # so this list only shrinks.
 ALLOWED: dict[str, str] = {
     "benchmark/adapters/base.py": "contract: imports topics.expected_units (lead)",
-    "benchmark/bridges/hf_datasets.py": "card text and field docs per task (framework engineer, issue 10)",
-    "benchmark/bridges/label_studio.py": "get_task('ner'), ner LABELS (framework engineer, issue 10)",
     "benchmark/bridges/lm_eval.py": "per-task lm-eval configs (LLM engineer, issue 10)",
-    "benchmark/compare.py": "per-task record keys (runs engineer, issue 10)",
     "benchmark/leaderboard.py": "ner per-label rows (runs engineer, issue 10)",
     "benchmark/render/annotations_readme.py": "ner LABELS, topics SECTIONS/TOPICS (lead)",
-    "benchmark/render/markdown.py": "ner per-label table (renderer engineer, issue 10)",
-    "benchmark/render/plots.py": "ner per-label plot (renderer engineer, issue 10)",
-    "benchmark/robustness.py": "topics gold in source_units (framework engineer, issue 10)",
-    "benchmark/variants.py": "per-task variant fields, topics furniture (framework engineer, issue 10)",
 }
 
 # String literals that equal a task name but are a record field of the same name.

@@ -1,4 +1,6 @@
-"""doccano bridge for ``ner.v1`` (sequence labelling): JSONL export and import.
+"""doccano bridge for labelled spans (sequence labelling): JSONL export and import.
+
+It serves the span task of :func:`benchmark.bridges.label_studio.span_task` (today ``ner.v1``).
 
 doccano's JSONL for a sequence-labelling project holds one example per line,
 ``{"text": ..., "label": [[start, end, "LABEL"], ...]}``, with code-point offsets (doccano's

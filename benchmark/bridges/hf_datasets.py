@@ -3,7 +3,9 @@
 :func:`export_dataset` writes a folder that ``datasets.load_dataset(folder, name)`` loads
 offline from local files: one config per task (``ner``, ``numeric``, ``topics``, ``qa``), each
 with a ``test`` split stored as Parquet and declared in the YAML header of the dataset card
-(``README.md``). The rows are those of :func:`benchmark.export.to_datasetdict` (``Task.rows``),
+(``README.md``); the first config is the default. The card's descriptions of the
+configs and of their fields are the tasks' own (``Task.description``, ``Task.fields``).
+The rows are those of :func:`benchmark.export.to_datasetdict` (``Task.rows``),
 so nothing is computed twice; Parquet keeps their exact features (nested lists, nulls).
 
 Layout::
@@ -38,55 +40,8 @@ from benchmark.provenance import documents_fingerprint, gold_hash
 from benchmark.schema import atomic_write_text
 
 SPLIT = "test"
-DEFAULT_CONFIG = "ner"
 PROJECT = "zh-ie-benchmark"
 PRETTY_NAME = "Chinese IE benchmark (hand-annotated news article)"
-
-FIELD_DOCS: dict[str, dict[str, str]] = {
-    "ner": {
-        "doc_id": "document id (folder name under annotations/)",
-        "line_index": "index of the line among the document's non-empty lines (headings included)",
-        "line_start": "offset of the line in the document text (code points)",
-        "text": "the line, stripped of outer whitespace",
-        "entities": "gold entities {start, end, text, label}; offsets are relative to `text`, half-open",
-        "chars": "the characters of `text`, one per token",
-        "bio_tags": "character-level IOB2 tags aligned with `chars`",
-    },
-    "numeric": {
-        "doc_id": "document id",
-        "line_index": "index of the line among the document's non-empty lines",
-        "line_start": "offset of the line in the document text (code points)",
-        "text": "the line, stripped of outer whitespace",
-        "facts": "gold numeric facts {start, end, text, value, unit, qualifier, metric, metric_start, "
-        "metric_end}; offsets relative to `text`; `value` is the normalized number",
-    },
-    "topics": {
-        "doc_id": "document id",
-        "start": "offset of the paragraph unit in the document text",
-        "end": "end offset (exclusive) of the paragraph unit",
-        "text": "the paragraph unit",
-        "section": "the section the unit belongs to",
-        "topics": "the unit's topics, primary first",
-        "primary_topic": "the first topic",
-    },
-    "qa": {
-        "doc_id": "document id",
-        "id": "question id",
-        "question": "the question (Chinese)",
-        "answers": "acceptable answers, the first canonical",
-        "answer_type": "number, entity, span, yes_no or unanswerable",
-        "value": "normalized value of a number answer (null otherwise)",
-        "unit": "unit of a number answer (null otherwise)",
-        "evidence": "[start, end) spans of the supporting text in the document",
-    },
-}
-
-TASK_SUMMARY: dict[str, str] = {
-    "ner": "named entities (PER, ORG, GPE, LOC, DATE, EVENT, TITLE), flat, outermost spans",
-    "numeric": "numeric facts: quantity span, normalized value, unit, qualifier and the metric it measures",
-    "topics": "paragraph units: section and multi-label topics",
-    "qa": "reading comprehension: hand-written questions with typed answers and evidence offsets",
-}
 
 
 def _yaml_header(meta: Mapping[str, Any]) -> str:
@@ -95,9 +50,15 @@ def _yaml_header(meta: Mapping[str, Any]) -> str:
     return f"---\n{body}---"
 
 
+def _task(key: str) -> Any:
+    from benchmark.tasks import get_task
+
+    return get_task(key)
+
+
 def _features_table(config: str, features: Any) -> str:
-    """A Markdown table of one config's fields: name, type, meaning."""
-    docs = FIELD_DOCS.get(config, {})
+    """A Markdown table of one config's fields: name, type, meaning (the task's ``fields``)."""
+    docs = _task(config).fields
     rows = ["| field | type | meaning |", "|---|---|---|"]
     for name, feature in features.items():
         kind = _type_name(feature)
@@ -180,7 +141,7 @@ def dataset_card(
     configs = []
     for key in splits:
         entry: dict[str, Any] = {"config_name": key, "data_files": [{"split": SPLIT, "path": files[key]}]}
-        if key == DEFAULT_CONFIG:
+        if not configs:  # the first config (registry order) is the default
             entry["default"] = True
         configs.append(entry)
     header = {
@@ -200,13 +161,13 @@ def dataset_card(
     }
     n_chars = sum(len(d.text) for d in docs)
     task_rows = "\n".join(
-        f"| `{key}` | `{info['tasks'][key]}` | {len(ds)} | {TASK_SUMMARY.get(key, '')} |"
+        f"| `{key}` | `{info['tasks'][key]}` | {len(ds)} | {_task(key).description} |"
         for key, ds in splits.items()
     )
     fields = "\n\n".join(f"### `{key}`\n\n{_features_table(key, ds.features)}" for key, ds in splits.items())
     documents = "\n".join(f"| `{doc_id}` | `{sha}` |" for doc_id, sha in info["documents"])
     gold_counts = ", ".join(f"{len(d.gold.get(k, []))} {info['tasks'][k]}" for d in docs for k in splits)
-    example_config = next(iter(splits), DEFAULT_CONFIG)
+    example_config = next(iter(splits))
     scope = "one news article" if len(docs) == 1 else f"{len(docs)} news documents"
     years = sorted(str(d.meta.get("annotation_date", ""))[:4] for d in docs)
     year = years[-1] if years and years[-1].isdigit() else "n.d."

@@ -1,4 +1,8 @@
-"""Label Studio bridge for ``ner.v1``: export tasks (gold or model pre-annotations), import exports.
+"""Label Studio bridge for labelled spans: export tasks (gold or model pre-annotations), import exports.
+
+It serves the registered task whose records are labelled spans (record type
+:class:`~benchmark.schema.Entity`, :func:`span_task`; today ``ner.v1``): its labels, its
+rules and its gold file.
 
 One Label Studio task holds the whole document (``data.text`` is ``text.txt``), so a span's
 offsets need no shifting, only a change of unit: Label Studio stores JavaScript string
@@ -47,7 +51,6 @@ from xml.sax.saxutils import quoteattr
 
 from benchmark.document import sha256_text
 from benchmark.schema import Entity, Problem
-from benchmark.tasks.ner import LABELS
 
 FROM_NAME = "label"
 TO_NAME = "text"
@@ -125,8 +128,27 @@ class ImportResult:
 # --------------------------------------------------------------------------- export
 
 
-def labeling_config(labels: Sequence[str] = LABELS) -> str:
-    """The Label Studio labelling config (XML) for the benchmark's entity labels.
+def span_task() -> Any:
+    """The registered task whose records are labelled spans (:class:`Entity`): what this bridge serves.
+
+    Raises:
+        LookupError: When no registered task (or more than one) has entity records.
+
+    Example:
+        >>> span_task().record_type.__name__
+        'Entity'
+    """
+    from benchmark.tasks import TASKS, get_task
+
+    found = [get_task(k) for k in TASKS.names() if get_task(k).record_type is Entity]
+    if len(found) != 1:
+        names = ", ".join(t.name for t in found) or "none"
+        raise LookupError(f"the span bridges need exactly one task with Entity records; found {names}")
+    return found[0]
+
+
+def labeling_config(labels: Sequence[str] | None = None) -> str:
+    """The Label Studio labelling config (XML) for the span labels (default: :func:`span_task`'s).
 
     Example:
         >>> print(labeling_config(["PER"]))
@@ -139,7 +161,7 @@ def labeling_config(labels: Sequence[str] = LABELS) -> str:
         <BLANKLINE>
     """
     lines = ["<View>", f'  <Labels name="{FROM_NAME}" toName="{TO_NAME}">']
-    for label in labels:
+    for label in span_task().labels if labels is None else labels:
         colour = LABEL_COLOURS.get(label, "#808080")
         lines.append(f"    <Label value={quoteattr(label)} background={quoteattr(colour)}/>")
     lines += ["  </Labels>", f'  <Text name="{TO_NAME}" value="${TO_NAME}"/>', "</View>", ""]
@@ -344,7 +366,7 @@ def validate_entities(
     """The validator's checks on imported entities, each problem located by ``locations[i]``.
 
     Runs :func:`benchmark.validate.surface_problems` (offsets in range, surface equals the
-    text, no line break) and the ``ner`` task's rules (known labels, no overlap); the record
+    text, no line break) and the span task's rules (known labels, no overlap); the record
     position of each problem is replaced by the record's location in the export.
 
     Example:
@@ -356,10 +378,9 @@ def validate_entities(
         f: r2.label: unknown label 'XX'; expected one of PER, ORG, GPE, LOC, DATE, EVENT, TITLE
         f: r2.start: entity [1, 3) overlaps entity [0, 2) of r1
     """
-    from benchmark.tasks import get_task
     from benchmark.validate import surface_problems
 
-    found = surface_problems(doc.text, records, file=file) + get_task("ner").check(doc, records, file=file)
+    found = surface_problems(doc.text, records, file=file) + span_task().check(doc, records, file=file)
 
     def locate(p: Problem) -> Problem:
         where = locations[p.line - 1] if p.line is not None else "records"
