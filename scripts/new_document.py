@@ -4,227 +4,35 @@ Usage:
     python scripts/new_document.py NEW_ID --text FILE [--title T] [--source S] [--license L]
         [--preannotate ADAPTER[:key=value,...]] [--doccano] [--root annotations] [--force]
 
-Writes ROOT/NEW_ID/ with text.txt (FILE copied byte for byte), meta.json (text sha256,
-guidelines version, today's date, provenance "not yet annotated", headings to fill in)
-and the Label Studio labelling config labelstudio_config.xml; no gold file (a document has
-no gold until a person annotates it). Label Studio tasks go to
-tasks.labelstudio.json, or, with --preannotate, to preannotations.labelstudio.json where
-the adapter's entities are *predictions* (model_version = the adapter's name) for the
-annotator to review, never annotations. --doccano also writes a doccano JSONL file.
-An existing folder is refused unless --force. See docs/annotating-a-document.md.
+Writes ROOT/NEW_ID/ (text.txt, meta.json, the Label Studio config and tasks; no gold file);
+see benchmark/bridges/new_document.py and docs/annotating-a-document.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
-import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
-
-from benchmark.bridges import doccano, label_studio
-from benchmark.document import GUIDELINES_VERSION, META_FIELDS, Document, sha256_text
-from benchmark.schema import Entity, atomic_write_text, write_json
-from benchmark.validate import DEFAULT_ROOT
-
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-CONFIG_FILE = "labelstudio_config.xml"
-TASKS_FILE = "tasks.labelstudio.json"
-PREANNOTATIONS_FILE = "preannotations.labelstudio.json"
-DOCCANO_FILE = "preannotations.doccano.jsonl"
 
 
-class ScaffoldError(RuntimeError):
-    """The scaffold cannot be made; the message says why."""
-
-
-def _parser() -> argparse.ArgumentParser:
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the arguments and scaffold; return the exit status."""
     parser = argparse.ArgumentParser(prog="new_document.py", description=__doc__.splitlines()[0])
     parser.add_argument("id", help="the new document id (the folder name), e.g. chengdu-police-2021")
     parser.add_argument("--text", required=True, help="the document's text, UTF-8")
     parser.add_argument("--title", help="title (default: the first non-empty line)")
     parser.add_argument("--source", default="", help="where the text comes from (publication, date, URL)")
     parser.add_argument("--license", default="", help="licence of the text")
-    parser.add_argument(
-        "--preannotate", metavar="ADAPTER[:OPTS]", help="entity pre-annotations from an adapter"
-    )
+    parser.add_argument("--preannotate", metavar="ADAPTER[:OPTS]", help="pre-annotations from an adapter")
     parser.add_argument("--doccano", action="store_true", help="also write a doccano JSONL file")
-    parser.add_argument("--root", default=str(DEFAULT_ROOT), help="the annotations folder")
+    parser.add_argument("--root", help="the annotations folder (default: the repository's annotations/)")
     parser.add_argument("--force", action="store_true", help="write into an existing folder")
-    return parser
+    args = parser.parse_args(argv)
+    from benchmark.bridges.new_document import DEFAULT_ROOT, run
 
-
-def read_text(path: Path) -> tuple[bytes, str]:
-    """The file's bytes and their UTF-8 decoding (the benchmark's offsets index the decoded text)."""
-    raw = path.read_bytes()
-    try:
-        return raw, raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScaffoldError(f"{path}: not UTF-8 ({exc}); convert it first") from None
-
-
-def make_meta(doc_id: str, text: str, *, title: str | None, source: str, license: str) -> dict[str, Any]:
-    """meta.json of a document not yet annotated, fields in the order of ``META_FIELDS``.
-
-    Example:
-        >>> meta = make_meta("d", "\\n标题\\n正文", title=None, source="", license="")
-        >>> meta["title"], meta["provenance"], meta["headings"], list(meta) == list(META_FIELDS)
-        ('标题', 'not yet annotated', [], True)
-    """
-    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    meta = {
-        "id": doc_id,
-        "title": title if title is not None else first_line,
-        "source": source,
-        "license": license,
-        "text_sha256": sha256_text(text),
-        "guidelines_version": GUIDELINES_VERSION,
-        "annotation_date": datetime.date.today().isoformat(),
-        "provenance": "not yet annotated",
-        "headings": [],
-    }
-    return {name: meta[name] for name in META_FIELDS}
-
-
-def preannotate(spec: str, doc: Document) -> tuple[str, list[Entity], list[str]]:
-    """Run an adapter's ``ner`` on the new text: its name, its entities and warnings.
-
-    String mentions are grounded like the harness does (:func:`benchmark.runner.ground`)
-    and every record is checked at the boundary (:func:`benchmark.runner.accept`).
-    """
-    from benchmark.adapters import InputDocument, get_adapter
-    from benchmark.adapters.options import parse_model_spec
-    from benchmark.registry import UnknownNameError
-    from benchmark.runner import MalformedOutput, accept, ground
-    from benchmark.tasks import get_task
-
-    try:
-        name, options = parse_model_spec(spec)
-        cls = get_adapter(name)
-    except (UnknownNameError, ValueError) as exc:
-        raise ScaffoldError(f"--preannotate: {exc}") from None
-    if "ner" not in cls.tasks:
-        raise ScaffoldError(
-            f"--preannotate: adapter {name!r} does not do ner (it does {', '.join(cls.tasks)})"
-        )
-    if cls.reads in ("gold", "other-units-gold"):
-        raise ScaffoldError(
-            f"--preannotate: adapter {name!r} reads the gold, which a new document does not have"
-        )
-    ok, hint = cls.available()
-    if not ok:
-        raise ScaffoldError(f"--preannotate: {hint}")
-    inp = InputDocument.from_document(doc)
-    try:
-        adapter = cls.from_config(options)
-        adapter.load()
-        [prediction] = adapter.predict("ner", [inp])
-    except Exception as exc:  # any adapter failure is reported, and nothing is written
-        raise ScaffoldError(f"--preannotate: {name} failed: {exc}") from exc
-    records = list(prediction.records)
-    warnings = list(prediction.problems)
-    if prediction.mentions:
-        grounded, info = ground(inp, prediction)
-        records += grounded
-        warnings += [f"ungrounded mention {m}" for m in info["ungrounded_mentions"]]
-    try:
-        return adapter.name, accept(get_task("ner"), doc, records), warnings
-    except MalformedOutput as exc:
-        raise ScaffoldError("--preannotate: invalid output:\n" + "\n".join(exc.problems)) from None
-
-
-def _prepare_folder(folder: Path, force: bool) -> list[str]:
-    """Refuse an existing folder without ``force``; warnings about gold files it already holds."""
-    if folder.exists() and not force:
-        raise ScaffoldError(f"{folder} exists; pass --force to write into it")
-    from benchmark.tasks import TASKS, get_task
-
-    gold = [get_task(k).gold_file for k in TASKS.names() if (folder / get_task(k).gold_file).exists()]
-    return (
-        [f"{folder} already holds gold file(s) {', '.join(gold)}; check them against the new text"]
-        if gold
-        else []
-    )
-
-
-def scaffold(args: argparse.Namespace) -> tuple[Path, list[str], list[str]]:
-    """Write the folder; return it, the files written and warnings."""
-    if not ID_PATTERN.match(args.id):
-        raise ScaffoldError(
-            f"{args.id!r}: a document id is letters, digits, '.', '_' and '-' (a folder name)"
-        )
-    raw, text = read_text(Path(args.text))
-    folder = Path(args.root) / args.id
-    warnings = _prepare_folder(folder, args.force)
-    meta = make_meta(args.id, text, title=args.title, source=args.source, license=args.license)
-    doc = Document(args.id, text, meta)
-    entities: list[Entity] = []
-    model = None
-    if args.preannotate:  # before writing anything, so a failing adapter leaves no folder
-        model, entities, found = preannotate(args.preannotate, doc)
-        warnings += found
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "text.txt").write_bytes(raw)
-    write_json(folder / "meta.json", meta)
-    atomic_write_text(folder / CONFIG_FILE, label_studio.labeling_config())
-    written = ["text.txt", "meta.json", CONFIG_FILE]
-    if model is not None:
-        tasks = label_studio.export_tasks(doc, entities, kind="predictions", model_name=model)
-        tasks_file = PREANNOTATIONS_FILE
-    else:
-        tasks, tasks_file = [{"data": label_studio.export_tasks(doc, [], kind="gold")[0]["data"]}], TASKS_FILE
-    atomic_write_text(folder / tasks_file, json.dumps(tasks, ensure_ascii=False, indent=2) + "\n")
-    written.append(tasks_file)
-    if args.doccano:
-        atomic_write_text(folder / DOCCANO_FILE, doccano.export_jsonl(doc, entities))
-        written.append(DOCCANO_FILE)
-    return folder, written, warnings
-
-
-def next_steps(folder: Path, doc_id: str, root: str, written: Sequence[str]) -> str:
-    """What to do after scaffolding (printed)."""
-    tasks = next(f for f in written if f.endswith(".labelstudio.json"))
-    root_arg = f" --root {root}" if root != str(DEFAULT_ROOT) else ""
-    lines = [
-        "Next steps (docs/annotating-a-document.md):",
-        "  1. Fill in meta.json: title, source, license, and the heading lines (headings).",
-        f"  2. Label Studio: create a project with the config {folder / CONFIG_FILE},",
-        f"     import {folder / tasks}, annotate every entity against annotations/GUIDELINES.md.",
-    ]
-    if tasks == PREANNOTATIONS_FILE:
-        lines += [
-            "     The pre-annotations are suggestions: check every one. GUIDELINES.md section 0 says",
-            "     never to keep an evaluated tool's output: record the pre-annotation in meta.json",
-            "     provenance and treat that adapter's scores on this document as biased.",
-        ]
-    lines += [
-        "  3. Export the project as JSON and import it:",
-        "     python scripts/import_annotations.py EXPORT.json --format labelstudio",
-        f"         --document {doc_id}{root_arg}",
-        "     (doccano: --format doccano with its JSONL export).",
-        "  4. Write numeric_facts.jsonl, paragraphs.jsonl (and qa.jsonl) by hand; set provenance.",
-        f"  5. python scripts/validate.py{root_arg}",
-        "  6. python scripts/annotation_stats.py (regenerates annotations/README.md)",
-    ]
-    return "\n".join(lines)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Scaffold, print the files written and the next steps; return the exit status."""
-    args = _parser().parse_args(argv)
-    try:
-        folder, written, warnings = scaffold(args)
-    except (ScaffoldError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    for warning in warnings:
-        print(f"warning: {warning}")
-    print(f"scaffolded {folder}: {', '.join(written)}")
-    print(next_steps(folder, args.id, args.root, written))
-    return 0
+    options = {k: getattr(args, k) for k in ("title", "source", "license", "force")}
+    return run(args.id, args.text, root=args.root or DEFAULT_ROOT, preannotate_with=args.preannotate,
+               doccano_file=args.doccano, **options)  # fmt: skip
 
 
 if __name__ == "__main__":
