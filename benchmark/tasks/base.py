@@ -124,11 +124,28 @@ class Task(ABC):
         """
         return (record.start, record.end)
 
+    def correct_keys(self, doc: Document, pred: Sequence[Any]) -> set[Any]:
+        """The :meth:`record_key` of every gold record of ``doc`` that ``pred`` gets right.
+
+        Used by ``compare`` (items one system got right and the other did not). Default: the
+        gold keys that some prediction's key equals; a task whose scorer judges answers (QA)
+        overrides it with its scorer's verdicts.
+        """
+        gold = {self.record_key(g) for g in doc.gold.get(self.key, [])}
+        return gold & {self.record_key(p) for p in pred}
+
     def describe(self, doc: Document, record: Any) -> dict[str, Any]:
-        """One gold record as JSON-able data for reports (``compare``, error views)."""
+        """One gold record as JSON-able data for reports (``compare``, error views).
+
+        Default: its fields, plus ``text`` (the span's surface) when it has a span and no text;
+        reports show ``text`` as the record's short form.
+        """
         from benchmark.schema import record_to_dict
 
-        return record_to_dict(record)
+        out = record_to_dict(record)
+        if "text" not in out and isinstance(out.get("start"), int) and isinstance(out.get("end"), int):
+            out["text"] = doc.text[out["start"] : out["end"]]
+        return out
 
     def label_rows(self, score: dict[str, Any]) -> dict[str, Any]:
         """Per-label / per-type rows of one run's score of this task, for the leaderboard.

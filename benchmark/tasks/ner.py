@@ -132,6 +132,24 @@ class NerTask(Task):
         found = Counter(e.label for e in doc.gold.get("ner", []))
         return {"Entities per label": {label: found[label] for label in LABELS if found[label]}}
 
+    def record_key(self, record: Entity) -> Any:
+        """Strict match: boundaries and label."""
+        return (record.start, record.end, record.label)
+
+    def label_rows(self, score: dict[str, Any]) -> dict[str, Any]:
+        """Strict F1 per label (every label), from counts summed over documents; None where a
+        label has no gold and no prediction."""
+        totals: dict[str, list[float]] = {}
+        for details in score.get("documents", {}).values():
+            strict = details.get("all_labels", {}).get("schemes", {}).get("strict", {})
+            for label, c in strict.get("per_label", {}).items():
+                t = totals.setdefault(label, [0.0, 0.0, 0.0])
+                t[0], t[1], t[2] = t[0] + c["tp"], t[1] + c["fp"], t[2] + c["fn"]
+        return {
+            label: (None if (2 * tp + fp + fn) == 0 else 2 * tp / (2 * tp + fp + fn))
+            for label, (tp, fp, fn) in sorted(totals.items())
+        }
+
     def _coarse_map(self, ctx: ScoringContext) -> dict[str, str]:
         return {label: "|".join(group) for group in ctx.merged_labels for label in group}
 

@@ -85,6 +85,10 @@ class NumericTask(Task):
 
         return numeric_item(record)
 
+    def record_key(self, record: NumericFact) -> Any:
+        """Exact match: span, value and unit."""
+        return (record.start, record.end, float(record.value), record.unit)
+
     def counts(self, doc: Document) -> dict[str, dict[str, int]]:
         facts = doc.gold.get("numeric", [])
         return {

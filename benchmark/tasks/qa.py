@@ -201,6 +201,19 @@ class QATask(Task):
 
         return qa_item(record)
 
+    def record_key(self, record: Any) -> Any:
+        """A question is matched by its id (gold item and prediction alike)."""
+        return record.id
+
+    def correct_keys(self, doc: Document, pred: Sequence[Any]) -> set[Any]:
+        """The ids of the questions the scorer judges right (its per-question ``correct``)."""
+        return {q["id"] for q in self.details(doc, pred, ScoringContext())["questions"] if q["correct"]}
+
+    def describe(self, doc: Document, record: Any) -> dict[str, Any]:
+        """The question (as ``text``), its id, type and canonical answer."""
+        return {"id": record.id, "text": record.question, "type": record.answer_type,
+                "gold": record.answers[0]}  # fmt: skip
+
     def sort_key(self, record: QAItem) -> Any:
         return record.id
 

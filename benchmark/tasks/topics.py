@@ -211,6 +211,10 @@ class TopicsTask(Task):
 
         return topics_item(record)
 
+    def record_key(self, record: Paragraph) -> Any:
+        """Exact match: the unit's span, its section and its topic list (order matters)."""
+        return (record.start, record.end, record.section, tuple(record.topics))
+
     def counts(self, doc: Document) -> dict[str, dict[str, int]]:
         units = doc.gold.get("topics", [])
         sections = Counter(u.section for u in units)
