@@ -22,16 +22,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resamples", type=int, default=1000)
     args = p.parse_args(argv)
-    from benchmark.compare import RunNotFound, compare_runs, render_text, resolve_run
+    if args.resamples < 1:
+        print("error: --resamples must be a positive number", file=sys.stderr)
+        return 2
+    from benchmark.compare import CannotCompare, RunNotFound, compare_runs, render_text, resolve_run
+    from benchmark.records import list_runs
     from benchmark.validate import load_corpus
 
+    results = Path(args.results)
+    if not (results / "runs").is_dir():
+        print(f"error: {results}: no runs folder (use --results FOLDER)", file=sys.stderr)
+        return 2
     try:
-        run_a = resolve_run(args.a, Path(args.results))
-        run_b = resolve_run(args.b, Path(args.results))
-    except RunNotFound as exc:
+        runs = list_runs(results)
+        run_a = resolve_run(args.a, results, runs)
+        run_b = resolve_run(args.b, results, runs)
+        result = compare_runs(run_a, run_b, load_corpus(), seed=args.seed, n_resamples=args.resamples)
+    except (RunNotFound, CannotCompare) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    result = compare_runs(run_a, run_b, load_corpus(), seed=args.seed, n_resamples=args.resamples)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
