@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import pytest
 
+from benchmark.adapters import get_adapter
+from benchmark.adapters._line_ner import LineNerAdapter
 from benchmark.adapters._tagging import (
     TaggerAdapter,
     TagSet,
@@ -190,3 +194,105 @@ def test_tag_maps_only_use_known_tags_and_benchmark_labels(tagset: TagSet) -> No
     assert set(tagset.entity.values()) <= {"PER", "ORG", "GPE", "DATE"}
     for group in (tagset.number, tagset.measure, tagset.punct, tagset.noun, tagset.date):
         assert group <= tagset.known
+
+
+class _CountingTagger(TaggerAdapter):
+    """Records every batch of lines it is asked to tag."""
+
+    name = "counting-tagger"
+    labels = ("PER", "GPE", "ORG", "DATE")
+    tagset = TAGS
+    description = "test double"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[list[str]] = []
+
+    def cut(self, line: str) -> list[tuple[str, str]]:
+        raise AssertionError("cut_lines is overridden")
+
+    def cut_lines(self, lines):
+        self.batches.append(list(lines))
+        return [[(line[:2], "nr"), (line[2:], "v")] for line in lines]
+
+
+def test_each_document_is_tagged_once_for_all_tasks_in_one_batch() -> None:
+    a = InputDocument("a", "王涛来了\n韩军走了", ((0, 9),), ((0, 4), (5, 9)))
+    b = InputDocument("b", "刘伟到了", ((0, 4),), ((0, 4),))
+    tagger = _CountingTagger()
+    ner = tagger.predict("ner", [a, b])
+    numeric = tagger.predict("numeric", [b, a])
+    assert tagger.batches == [["王涛来了", "韩军走了", "刘伟到了"]]  # one call, every line of both
+    assert [[e.text for e in p.records] for p in ner] == [["王涛", "韩军"], ["刘伟"]]
+    assert [p.doc_id for p in numeric] == ["b", "a"]
+    # same id, other text (a robustness variant): tagged again
+    changed = InputDocument("a", "张三来了", ((0, 4),), ((0, 4),))
+    assert [e.text for e in tagger.predict("ner", [changed])[0].records] == ["张三"]
+    assert tagger.batches[1:] == [["张三来了"]]
+
+
+def test_memo_drops_the_least_recently_used_document() -> None:
+    from benchmark.adapters._memo import DocumentMemo
+
+    memo: DocumentMemo[str] = DocumentMemo(size=2)
+    docs = [InputDocument(name, name, (), ()) for name in "xyz"]
+    seen: list[str] = []
+
+    def compute(batch):
+        seen.extend(d.id for d in batch)
+        return [d.text * 2 for d in batch]
+
+    assert memo.get_many(docs, compute) == ["xx", "yy", "zz"] and len(memo) == 2
+    memo.get_many(docs[1:], compute)  # y and z are kept
+    memo.get_many(docs[:1], compute)  # x was dropped: computed again
+    assert seen == ["x", "y", "z", "x"]
+
+
+def test_a_tagger_returning_the_wrong_number_of_lines_fails_loudly() -> None:
+    tagger = _CountingTagger()
+    tagger.cut_lines = lambda lines: []
+    doc = InputDocument("d", "王涛", ((0, 2),), ((0, 2),))
+    with pytest.raises(ValueError, match="returned 0 results for 1 lines"):
+        tagger.predict("ner", [doc])
+
+
+class _SpanTagger(LineNerAdapter):
+    name = "span-tagger"
+    labels = ("PER", "GPE")
+    native_labels = MappingProxyType({"PER": "PER", "LOC": "GPE"})
+    description = "test double"
+
+    def __init__(self, spans) -> None:
+        super().__init__()
+        self.spans, self.seen = spans, []
+
+    def tag_lines(self, lines):
+        self.seen.append(list(lines))
+        return [list(self.spans) for _ in lines]
+
+
+def test_line_ner_spans_become_document_offsets_with_problems_reported() -> None:
+    text = "标题\n  王涛 在四川\t\n"
+    doc = InputDocument("d", text, ((3, 13),), ((0, 2), (3, 13)))
+    tagger = _SpanTagger([(0, 3, "PER"), (4, 6, "LOC"), (6, 7, "LOC"), (1, 2, "ORG"), (5, 40, "PER")])
+    [pred] = tagger.predict("ner", [doc])
+    assert tagger.seen == [["标题", "王涛 在四川"]]  # lines are stripped before tagging
+    got = [(e.start, e.end, e.text, e.label) for e in pred.records]
+    assert (5, 7, "王涛", "PER") in got  # trailing space trimmed
+    assert (9, 11, "四川", "GPE") in got
+    assert all(text[s:e] == surface for s, e, surface, _ in got)
+    assert "span-tagger: unknown type 'ORG' on span [6, 7) '涛'" in pred.problems
+    assert any("outside its line" in p for p in pred.problems)
+    tagger.predict("ner", [doc])
+    assert len(tagger.seen) == 1  # memoised
+
+
+def test_lac_tags_a_batch_as_it_tags_single_lines(article: InputDocument) -> None:
+    cls = get_adapter("lac")
+    ok, hint = cls.available()
+    if not ok:
+        pytest.skip(hint)
+    lac = cls()
+    lac.load()
+    lines = [article.text[s:e] for s, e in article.lines]
+    assert lac.cut_lines(lines) == [lac.cut(line) for line in lines]
