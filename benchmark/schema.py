@@ -178,7 +178,8 @@ def parse_record(cls: type[R], obj: Any, *, file: str, line: int | None) -> tupl
     """Build a record of type ``cls`` from a decoded JSON object.
 
     Checks that every field is present with the right JSON type, that no unknown
-    field is present, and that ``0 <= start < end`` for every offset pair.
+    field is present (a record type may name fields it reads and ignores in a class
+    attribute ``IGNORED_FIELDS``), and that ``0 <= start < end`` for every offset pair.
 
     Returns:
         The record (None if any problem was found) and the problems.
@@ -198,7 +199,7 @@ def parse_record(cls: type[R], obj: Any, *, file: str, line: int | None) -> tupl
         else:
             values[f.name] = _freeze(obj[f.name])
     known = {f.name for f in fields(cls)}
-    for extra in sorted(set(obj) - known):
+    for extra in sorted(set(obj) - known - set(getattr(cls, "IGNORED_FIELDS", ()))):
         problems.append(
             Problem(file, line, extra, f"unknown field; expected only {', '.join(sorted(known))}")
         )

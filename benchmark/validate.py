@@ -53,9 +53,13 @@ def surface_problems(text: str, records: Sequence[Any], *, file: str) -> list[Pr
 
 
 def check_records(doc: Document, task: Task, path: Path, *, gold: bool) -> tuple[list[Any], list[Problem]]:
-    """Read one task file and run the schema, surface and task checks on it."""
+    """Read one task file and run the schema, surface and task checks on it.
+
+    A gold file is read as the task's ``record_type``, a predictions file as its ``pred_type``
+    (which may need fewer fields: a QA prediction needs only ``id`` and ``answers``).
+    """
     file = str(path)
-    records, numbers, problems = read_jsonl_numbered(path, task.record_type)
+    records, numbers, problems = read_jsonl_numbered(path, task.record_type if gold else task.pred_type)
     if any(p.line is None for p in problems):
         return [], problems  # unreadable file
     found = surface_problems(doc.text, records, file=file)

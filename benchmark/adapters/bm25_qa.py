@@ -171,7 +171,7 @@ class BM25QAAdapter(Adapter):
         return [t for t in self._cut(text) if t.strip() and t not in STOP]
 
     def predict(self, task: str, documents: Sequence[InputDocument]) -> list[Prediction]:
-        from benchmark.tasks.qa import UNANSWERABLE, QAItem
+        from benchmark.tasks.qa import UNANSWERABLE, QAPrediction
 
         if self._cut is None:
             self.load()
@@ -187,6 +187,6 @@ class BM25QAAdapter(Adapter):
                     answer = UNANSWERABLE
                 else:
                     answer = extract(q["question"], sents[best])
-                records.append(QAItem(q["id"], q["question"], (answer,), "span", None, None, ()))
+                records.append(QAPrediction(q["id"], (answer,)))
             out.append(Prediction(doc.id, records))
         return out

@@ -1,21 +1,23 @@
-"""Task ``qa.v1``: reading comprehension over the article, with hand-written questions.
+"""Task ``qa.v2``: reading comprehension over the article, with hand-written questions.
 
 Each gold item is a question with its acceptable answers (the first is canonical), an
 answer type, for numbers the normalized value and unit, and the offsets of its evidence.
-Predictions use the same fields; the scorer reads the first answer of the prediction with
-the same ``id`` (a missing prediction is an empty answer).
+A prediction (:class:`QAPrediction`) needs only ``id`` and ``answers``; when several answers
+are given, the FIRST is scored and the others are ignored (a missing prediction is an empty
+answer, which is wrong).
 
-Scoring (per question, then averaged): exact match and character F1 after normalization
-(NFKC, case, whitespace and punctuation removed, ``%`` kept); numeric answers are compared
-by value with the normalizer (``7910000000元`` = ``79.1亿元``); yes/no answers by polarity;
-unanswerable questions are right only when the system abstains (``无法回答``), and an
-abstention on an answerable question is wrong. ``accuracy`` applies the rule of each
-question's type (entity and span answers: exact match).
+Scoring (per question, then averaged): ``accuracy`` is the judgement of
+:func:`benchmark.metrics.qa.judge`, which names the rule that decided each answer (``rule``
+in the per-question details: exact, number-value, measure-word, qualifier-dropped,
+list-set, name-variant, span-contains, yes-no-polarity, abstain, or why it is wrong);
+``exact_match`` and ``char_f1`` (after normalization: NFKC, case, whitespace and punctuation
+removed, ``%`` kept) are reported beside it. The rules are annotations/GUIDELINES.md D6 and
+D-D5..D-D12. qa.v1 judged entity and span answers by exact match only and yes/no answers by
+any negation; qa.v2 accepts what a careful reader accepts.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -25,17 +27,23 @@ from typing import Any, ClassVar
 import numpy as np
 
 from benchmark.document import Document
-from benchmark.normalize import NormalizationError, parse_quantity, values_match
+from benchmark.metrics.qa import (  # noqa: F401  (re-exported: the judge's home is benchmark.metrics.qa)
+    UNANSWERABLE,
+    Verdict,
+    abstains,
+    judge,
+    judge_number,
+    normalize_answer,
+    polarity,
+    quantities,
+)
+from benchmark.normalize import values_match
 from benchmark.schema import Problem
 from benchmark.tasks.agreement_stats import QA_RULES
 from benchmark.tasks.base import Headline, ScoringContext, Task, ratio_of
 from benchmark.tasks.registry import register_task
 
 ANSWER_TYPES = ("number", "entity", "span", "yes_no", "unanswerable")
-UNANSWERABLE = "无法回答"
-ABSTENTIONS = (UNANSWERABLE, "无法确定", "文中未提及", "文中没有提到", "未提及", "没有提到")
-YES, NO = ("是", "对", "有", "相同", "yes"), ("否", "不", "没有", "未", "no")
-_DROP = re.compile(r"[\s\"'“”‘’「」『』《》()()\[\]【】,,、。.;;::!!??·\-—…]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,108 +59,30 @@ class QAItem:
     evidence: tuple[tuple[int, ...], ...]
 
 
-def normalize_answer(text: str) -> str:
-    """NFKC, lower case, no whitespace or punctuation (``%`` and ``·`` in numbers aside).
+@dataclass(frozen=True, slots=True)
+class QAPrediction:
+    """A predicted answer: the question id and the answers (only the first is scored).
 
-    Example:
-        >>> normalize_answer(" “江口沉银案” ")
-        '江口沉银案'
-        >>> normalize_answer("98.78%")
-        '98.78%'
+    A predictions file may also carry the gold's other fields (``question``, ``answer_type``,
+    ``value``, ``unit``, ``evidence``); they are read and ignored, so the gold scores as a
+    perfect prediction.
     """
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"(?<=\d)\.(?=\d)", "<dot>", text)
-    return _DROP.sub("", text).replace("<dot>", ".")
 
+    id: str
+    answers: tuple[str, ...]
 
-def char_f1(gold: str, pred: str) -> float:
-    """Character-multiset F1 of two normalized answers (0.0 when either is empty).
-
-    Example:
-        >>> round(char_f1("恶势力团伙案件", "团伙案件"), 3)
-        0.727
-    """
-    common = sum((Counter(gold) & Counter(pred)).values())
-    if not gold or not pred or not common:
-        return 0.0
-    precision, recall = common / len(pred), common / len(gold)
-    return 2 * precision * recall / (precision + recall)
-
-
-def quantities(text: str) -> list[tuple[float, str]]:
-    """Every (value, unit) reading of the normalizer over substrings of ``text``, in order.
-
-    A substring may read several ways (``7万余人次``: 人 and 人次); all are kept, and an
-    answer counts when any reading has the gold value and unit.
-
-    Example:
-        >>> (7910000000, "元") in quantities("约79.1亿元左右")
-        True
-    """
-    found: list[tuple[float, str]] = []
-    for i, ch in enumerate(text):
-        if not (ch.isdigit() or ch in "零〇一二两兩三四五六七八九十约約近"):
-            continue
-        for j in range(i + 1, min(len(text), i + 16) + 1):
-            try:
-                q = parse_quantity(text[i:j])
-            except NormalizationError:
-                continue
-            if (q.value, q.unit) not in found:
-                found.append((q.value, q.unit))
-    return found
-
-
-def polarity(text: str) -> str | None:
-    """``yes`` / ``no`` / None for an answer to a yes-no question (negation wins)."""
-    norm = normalize_answer(text)
-    if any(norm.startswith(n) or n in norm for n in NO):
-        return "no"
-    if any(norm.startswith(y) for y in YES):
-        return "yes"
-    return None
-
-
-def abstains(text: str) -> bool:
-    """Whether an answer says the text does not answer the question."""
-    norm = normalize_answer(text)
-    return any(a in norm for a in ABSTENTIONS)
-
-
-def judge(gold: QAItem, answer: str) -> dict[str, Any]:
-    """Score one answer: ``correct`` (the type's rule), ``em``, ``f1``.
-
-    Example:
-        >>> item = QAItem("q", "查冻扣涉案资产多少元?", ("79.1亿元",), "number", 7910000000, "元", ((0, 1),))
-        >>> judge(item, "7910000000元")["correct"], judge(item, "79.1亿")["correct"]
-        (True, False)
-    """
-    norm = normalize_answer(answer)
-    golds = [normalize_answer(a) for a in gold.answers]
-    em = norm in golds
-    f1 = max(char_f1(g, norm) for g in golds)
-    if gold.answer_type == "unanswerable":
-        correct = abstains(answer)
-    elif abstains(answer):
-        correct = False
-    elif gold.answer_type == "number":
-        readings = quantities(unicodedata.normalize("NFKC", answer))
-        correct = any(values_match(v, gold.value) and u == gold.unit for v, u in readings)
-    elif gold.answer_type == "yes_no":
-        correct = polarity(answer) is not None and polarity(answer) == polarity(gold.answers[0])
-    else:
-        correct = em
-    return {"correct": bool(correct), "em": em, "f1": f1}
+    IGNORED_FIELDS: ClassVar[tuple[str, ...]] = ("question", "answer_type", "value", "unit", "evidence")
 
 
 @register_task
 class QATask(Task):
     """Reading comprehension: hand-written questions with typed answers and evidence offsets."""
 
-    name = "qa.v1"
+    name = "qa.v2"
     key = "qa"
     gold_file = "qa.jsonl"
     record_type = QAItem
+    prediction_type = QAPrediction
     span_list_fields = ("evidence",)
     free_text_fields = ("answers", "unit")
     #: Answer types whose answers are a fixed vocabulary (是/否, 无法回答), not document text: a
@@ -225,9 +155,28 @@ class QATask(Task):
         """The questions (id and text), never the answers."""
         return [{"id": q.id, "question": q.question} for q in doc.gold.get("qa", [])]
 
-    def check(
-        self, doc: Document, records: Sequence[QAItem], *, file: str, gold: bool = True
-    ) -> list[Problem]:
+    # -- LLM prompt and answers (benchmark.tasks.qa_llm) -----------------------------------
+
+    def llm_prompt(self, *, unit: str = "line", style: str = "chat") -> Any:
+        from benchmark.tasks import qa_llm
+
+        return qa_llm.prompt(unit, style)
+
+    def llm_requests(self, doc: Any, *, unit: str = "line", style: str = "chat") -> list[Any]:
+        """One request per question, each with the whole article."""
+        from benchmark.tasks import qa_llm
+
+        questions = doc.task_inputs.get(self.key, [])
+        return qa_llm.requests(doc, questions, self.llm_prompt(unit=unit, style=style))
+
+    def llm_parse(self, doc: Any, request: Any, text: str) -> Any:
+        """A one-answer prediction for the request's question, or the failure."""
+        from benchmark.tasks import qa_llm
+
+        return qa_llm.parse(self.pred_type, doc.task_inputs[self.key][request.target], text)
+
+    def check(self, doc: Document, records: Sequence[Any], *, file: str, gold: bool = True) -> list[Problem]:
+        """Ids unique (and known, for predictions); for the gold, the rules of :func:`_gold_rules`."""
         known = {q.id for q in doc.gold.get("qa", [])}
         seen: dict[str, int] = {}
         problems = []
@@ -235,7 +184,7 @@ class QATask(Task):
             if item.id in seen:
                 problems.append(Problem(file, line, "id", f"{item.id!r} repeats line {seen[item.id]}"))
             seen.setdefault(item.id, line)
-            if item.answer_type not in ANSWER_TYPES:
+            if gold and item.answer_type not in ANSWER_TYPES:
                 expected = ", ".join(ANSWER_TYPES)
                 problems.append(
                     Problem(file, line, "answer_type", f"{item.answer_type!r}; expected one of {expected}")
@@ -250,16 +199,19 @@ class QATask(Task):
             problems += _gold_rules(doc.text, item, file=file, line=line)
         return problems
 
-    def _predicted(self, doc: Document, pred: Sequence[QAItem]) -> list[tuple[QAItem, str]]:
+    def _predicted(self, doc: Document, pred: Sequence[Any]) -> list[tuple[QAItem, str]]:
+        """Each gold question with the first answer of its prediction ('' when there is none)."""
         by_id = {p.id: (p.answers[0] if p.answers else "") for p in pred}
         return [(q, by_id.get(q.id, "")) for q in doc.gold.get("qa", [])]
 
-    def details(self, doc: Document, pred: Sequence[QAItem], ctx: ScoringContext) -> dict[str, Any]:
-        results = [(q, a, judge(q, a)) for q, a in self._predicted(doc, pred)]
+    def details(self, doc: Document, pred: Sequence[Any], ctx: ScoringContext) -> dict[str, Any]:
+        """Accuracy per answer type, verdicts per rule, and every question with its verdict and rule."""
+        results = [(q, a, judge(q, a, doc)) for q, a in self._predicted(doc, pred)]
         by_type: dict[str, list[bool]] = {}
         for q, _, r in results:
-            by_type.setdefault(q.answer_type, []).append(r["correct"])
+            by_type.setdefault(q.answer_type, []).append(r.correct)
         return {
+            "judged_by_rule": dict(sorted(Counter(r.rule for _, _, r in results).items())),
             "n_questions": len(results),
             "answered": sum(1 for p in pred if p.answers and p.answers[0].strip()),
             "accuracy_per_type": {
@@ -268,7 +220,7 @@ class QATask(Task):
             },
             "questions": [
                 {"id": q.id, "question": q.question, "type": q.answer_type, "gold": q.answers[0], "answer": a}
-                | r
+                | r.as_dict()
                 for q, a, r in results
             ],
         }
@@ -279,19 +231,20 @@ class QATask(Task):
 
         return qa_view(details)
 
-    def unit_stats(self, doc: Document, pred: Sequence[QAItem], ctx: ScoringContext) -> dict[str, np.ndarray]:
+    def unit_stats(self, doc: Document, pred: Sequence[Any], ctx: ScoringContext) -> dict[str, np.ndarray]:
+        """One row per question: judged right, exact match, char F1, and the per-type counts."""
         rows = []
         for q, a in self._predicted(doc, pred):
-            r = judge(q, a)
+            r = judge(q, a, doc)
             is_number, is_unanswerable = q.answer_type == "number", q.answer_type == "unanswerable"
             rows.append(
                 [
-                    r["correct"],
-                    r["em"],
-                    r["f1"],
-                    r["correct"] and is_number,
+                    r.correct,
+                    r.em,
+                    r.f1,
+                    r.correct and is_number,
                     is_number,
-                    r["correct"] and is_unanswerable,
+                    r.correct and is_unanswerable,
                     is_unanswerable,
                 ]
             )
@@ -335,17 +288,14 @@ def _gold_rules(text: str, item: QAItem, *, file: str, line: int) -> list[Proble
         if item.value is None or not item.unit:
             problems.append(Problem(file, line, "value", "a number answer needs value and unit"))
         else:
-            for answer in item.answers:
-                readings = quantities(unicodedata.normalize("NFKC", answer))
-                if not any(values_match(v, item.value) and u == item.unit for v, u in readings):
-                    problems.append(
-                        Problem(
-                            file,
-                            line,
-                            "answers",
-                            f"{answer!r} does not normalize to {item.value} {item.unit}",
-                        )
-                    )
+            first = quantities(unicodedata.normalize("NFKC", item.answers[0]))[:1]
+            if not (first and values_match(first[0][0], item.value) and first[0][1] == item.unit):
+                message = f"{item.answers[0]!r} does not normalize to {item.value} {item.unit}"
+                problems.append(Problem(file, line, "answers", message))
+            for answer in item.answers[1:]:
+                if not judge_number(item, answer)[0]:
+                    message = f"{answer!r} does not normalize to {item.value} {item.unit} (GUIDELINES D-D6)"
+                    problems.append(Problem(file, line, "answers", message))
     elif item.value is not None or item.unit is not None:
         problems.append(
             Problem(file, line, "value", f"only number answers have value and unit, not {item.answer_type}")
