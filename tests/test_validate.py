@@ -229,5 +229,64 @@ def test_cli_predictions_folder(gold_copy, capsys):
     assert validate_main([str(gold_copy)]) == 1
     out = capsys.readouterr().out
     assert "entities.jsonl:2: label: unknown label 'NOPE'" in out
-    assert validate_main([str(gold_copy / "missing.jsonl")]) == 1
-    assert "no such file or folder" in capsys.readouterr().out
+    assert validate_main([str(gold_copy / "missing.jsonl")]) == 2  # a user mistake: exit 2, one line
+    err = capsys.readouterr().err
+    assert "no such file or folder" in err and len(err.strip().splitlines()) == 1
+
+
+# -- a document folder is validated as gold; large files print at most 50 problems --------------
+
+
+def _run_validate(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "scripts/validate.py", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)  # fmt: skip
+
+
+def _break_meta(folder: Path) -> None:
+    (folder / "meta.json").write_text('{"id": "sichuan-police-2020",', encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("corrupt", "message"),
+    [
+        (lambda f: (f / "text.txt").write_text((f / "text.txt").read_text("utf-8") + "x", encoding="utf-8"),
+         "is not the sha256 of text.txt"),
+        (lambda f: (f / "entities.jsonl").unlink(), "entities.jsonl: file not found (ner is listed as annotated"),
+        (_break_meta, "meta.json:1: invalid JSON"),
+    ],
+    ids=["changed text", "missing entities.jsonl", "broken meta"],
+)  # fmt: skip
+def test_corrupted_document_folder_is_not_ok(gold_copy, corrupt, message):
+    assert _run_validate(str(gold_copy)).returncode == 0  # an intact copy is gold, and valid
+    corrupt(gold_copy)
+    for args in ([str(gold_copy)], ["--root", str(gold_copy)]):
+        done = _run_validate(*args)
+        assert done.returncode == 1, done.stdout
+        assert message in done.stdout and "ok:" not in done.stdout
+
+
+def test_tasks_not_annotated_yet_are_reported_not_required(gold_copy):
+    meta = json.loads((gold_copy / "meta.json").read_text(encoding="utf-8"))
+    meta["annotated"] = ["ner", "numeric", "topics"]
+    (gold_copy / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    (gold_copy / "qa.jsonl").unlink()
+    done = _run_validate(str(gold_copy))
+    assert done.returncode == 0, done.stdout
+    assert f"{gold_copy}: qa: not annotated yet" in done.stdout
+    meta["annotated"] = ["ner", "quiz"]
+    (gold_copy / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    assert "annotated: unknown task 'quiz'" in _run_validate(str(gold_copy)).stdout
+
+
+def test_printed_problems_are_capped(tmp_path, article):
+    folder = tmp_path / "sichuan-police-2020"
+    folder.mkdir()
+    row = json.dumps({"start": 0, "end": 2, "text": "XX", "label": "NOPE"}, ensure_ascii=False)
+    (folder / "entities.jsonl").write_text((row + "\n") * 20000, encoding="utf-8")
+    done = _run_validate(str(folder / "entities.jsonl"))
+    lines = done.stdout.splitlines()
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert len(lines) == 52, lines[-3:]  # 50 problems, a count of the rest, the total
+    total = int(lines[51].split()[0])
+    assert total >= 40000 and lines[51] == f"{total} problem(s) in 1 predictions file(s)"  # label, text per line
+    assert lines[50].startswith(f"... and {total - 50} more: ") and "(label)" in lines[50] and "(text)" in lines[50]

@@ -88,6 +88,24 @@ def task_keys(value: str | None) -> list[str]:
     return keys
 
 
+def document_ids(value: str | None) -> list[str] | None:
+    """Document ids from ``--documents`` (None: all), each one a folder under annotations/."""
+    import difflib
+
+    from benchmark.validate import DEFAULT_ROOT, document_folders
+
+    if not value:
+        return None
+    known = [f.name for f in document_folders(DEFAULT_ROOT)]
+    ids = [v.strip() for v in value.split(",") if v.strip()]
+    for doc_id in ids:
+        if doc_id not in known:
+            close = difflib.get_close_matches(doc_id, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise UserError(f"--documents: unknown document {doc_id!r}{hint} Known: {', '.join(known)}")
+    return ids
+
+
 def check_output(value: str) -> Path:
     """The results folder; a UserError if it is a file or cannot be written (it is not created here).
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from benchmark.adapters import ADAPTERS, Adapter, Prediction, PreflightError, get_adapter
 from benchmark.adapters.options import OptionError, parse_model_spec
-from benchmark.cli._checks import check_combination, check_output, check_reserved, task_keys
+from benchmark.cli._checks import check_combination, check_output, check_reserved, document_ids, task_keys
 from benchmark.cli._config import DEFAULT_CONFIG, REPO, configured_adapters, configured_model, read_specs
 from benchmark.cli._config import configured_models as _configured_defaults
 from benchmark.errors import UserError
@@ -35,13 +35,16 @@ def _split(value: str | None) -> list[str] | None:
 
 
 def adapter_options(cls: type[Adapter]) -> tuple[list[str], list[str]]:
-    """An adapter's options as ``key=default`` strings, and the required ones (empty default)."""
+    """An adapter's options as ``key=default`` strings, and the required ones.
+
+    An adapter that is not ``offline`` needs the options whose default is empty (``model``).
+    """
     if not dataclasses.is_dataclass(cls.Options):
         return [], []
     shown, required = [], []
     for f in dataclasses.fields(cls.Options):
         default = f.default if f.default is not dataclasses.MISSING else None
-        if default == "":
+        if default == "" and not cls.offline:
             required.append(f.name)
             shown.append(f"{f.name} (required)")
         else:
@@ -265,8 +268,9 @@ def run(args: argparse.Namespace) -> int:
     check_combination(args)
     keys = task_keys(args.tasks)
     variants = variant_names(args.variants)
+    ids = document_ids(args.documents)
     try:
-        docs = load_corpus(ids=_split(args.documents))
+        docs = load_corpus(ids=ids)
     except SchemaError as exc:
         for line in problem_report(exc.problems):
             print(line, file=sys.stderr)
