@@ -9,7 +9,6 @@ the random initialisation instead (for validity tests on the article).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -28,10 +27,9 @@ SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
 
 def _train_script() -> Any:
-    spec = importlib.util.spec_from_file_location("train_msra_tagger", ROOT / "scripts" / "train_msra_tagger.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    """The training module (``scripts/train_msra_tagger.py`` is its command line)."""
+    import benchmark.training.msra as module
+
     return module
 
 

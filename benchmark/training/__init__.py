@@ -1,0 +1,1 @@
+"""Training code for the models the benchmark ships (the MSRA character tagger)."""
