@@ -19,7 +19,7 @@ from typing import Any
 
 from benchmark.schema import Heading, Problem, parse_record
 
-GUIDELINES_VERSION = "v1"
+GUIDELINES_VERSION = "v2"
 META_FIELDS = (
     "id",
     "title",
