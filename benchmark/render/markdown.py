@@ -1,8 +1,32 @@
-"""Render the leaderboard structure (:func:`benchmark.leaderboard.build`) as Markdown."""
+"""Render the leaderboard structure (:func:`benchmark.leaderboard.build`) as Markdown.
+
+Strings that come from systems or run records (names, run ids, labels, exception messages) go
+through :func:`md_escape`: HTML in them is shown as text, and Markdown in them does nothing.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from benchmark.render.rows import badge, reads, wording
+
+_MD_SPECIAL = re.compile(r"([`*_\[\]|~#!])")
+
+
+def md_escape(text: Any) -> str:
+    r"""``str(text)`` as inert Markdown on one line: HTML escaped, Markdown punctuation backslashed.
+
+    Example:
+        >>> md_escape('<img src=x onerror="alert(1)">')
+        '&lt;img src=x onerror="alert(1)"&gt;'
+        >>> md_escape("a|b *c* [d](e)\nf")
+        'a\\|b \\*c\\* \\[d\\](e) f'
+    """
+    value = str(text).replace("\\", "\\\\")
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = " ".join(value.split())
+    return _MD_SPECIAL.sub(r"\\\1", value)
 
 
 def fmt_score(score: dict[str, Any] | None) -> str:
@@ -27,14 +51,30 @@ def _num(value: float | None, digits: int = 0) -> str:
 
 
 def _name(row: dict[str, Any]) -> str:
-    name = row["display_name"].replace("|", "\\|")
-    return f"{name} (gold)" if row.get("uses_gold") else name
+    name = md_escape(row.get("display_name") or row.get("model", ""))
+    tag = badge(row)
+    return name if tag is None else f"{name} ({md_escape(tag)})"
+
+
+def _labels(values: Any, sep: str = ",") -> str:
+    return sep.join(md_escape(v) for v in values or [])
+
+
+def badges_note(board: dict[str, Any]) -> str:
+    """What each badge on the board means (only the badges that appear), or an empty string."""
+    tables = [board.get("overall", {}), *board.get("tasks", {}).values()]
+    seen = {reads(row): badge(row) for t in tables for row in t.get("rows", []) if badge(row)}
+    if not seen:
+        return ""
+    meanings = (f"({md_escape(tag)}) {wording(value)}" for value, tag in sorted(seen.items()))
+    return "Badges: " + "; ".join(meanings) + "."
 
 
 def task_section(table: dict[str, Any]) -> str:
     names = [h["name"] for h in table["headlines"]]
     head = ["rank", "", "system", *names, "load s", "chars/s"]
-    if table["key"] == "ner":
+    with_labels = any("labels" in row for row in table["rows"])
+    if with_labels:
         head.insert(-2, "labels (unsupported; merged)")
     lines = [
         f"## {table['task']}: {table['description']}",
@@ -49,16 +89,19 @@ def task_section(table: dict[str, Any]) -> str:
     for row in table["rows"]:
         mark = "≈" if row.get("not_significantly_different_from_above") else ""
         cells = [str(row["rank"]), mark, _name(row), *(fmt_score(row["scores"].get(n)) for n in names)]
-        if table["key"] == "ner":
-            unsupported = ",".join(row["unsupported_labels"]) or "-"
-            merged = ";".join("+".join(g) for g in row["merged_labels"]) or "-"
-            cells.append(f"{','.join(row['labels'])} ({unsupported}; {merged})")
+        if with_labels:
+            unsupported = _labels(row.get("unsupported_labels")) or "-"
+            merged = ";".join(_labels(g, "+") for g in row.get("merged_labels") or []) or "-"
+            cells.append(f"{_labels(row.get('labels'))} ({unsupported}; {merged})")
         cells += [_num(row["load_seconds"], 2), _num(row["chars_per_second"])]
         lines.append("| " + " | ".join(cells) + " |")
     if not table["rows"]:
         lines.append("| " + " | ".join(["-"] * len(head)) + " |")
     for failed in table["failed"]:
-        lines.append(f"\nFailed: {failed['model']} ({failed['run_id']}): {failed['exception']}")
+        lines.append(
+            f"\nFailed: {md_escape(failed['model'])} ({md_escape(failed['run_id'])}): "
+            f"{md_escape(failed.get('exception') or failed.get('status', ''))}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -119,6 +162,8 @@ def render(board: dict[str, Any]) -> str:
         f"**How sure are these numbers?** {board['ci_note']} Significance: {board['significance']}.",
         "",
         board["uses_gold_note"],
+        "",
+        badges_note(board),
         "",
         overall_section(board["overall"]),
     ]

@@ -3,8 +3,9 @@
 Two figures, both deterministic for the same board (fixed size, dpi and fonts, no date or
 version in the PNG metadata) and written atomically:
 
-* ``ner_per_label_f1.png``: strict F1 per entity label, one bar per system; a label with no
-  defined F1 (no gold and no prediction) is drawn as a gap marked ``n/a``, not as 0;
+* ``per_label.png``: one panel per task whose rows carry label rows (``Task.label_rows``; NER's
+  strict F1 per label), one bar per system and label; a value that is not applicable (for F1: no
+  gold and no prediction) is drawn as a gap marked ``n/a``, not as 0;
 * ``quality_vs_speed.png``: one panel per task, the primary score with its 95% interval
   against characters per second (log scale), one labelled point per system.
 
@@ -23,9 +24,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmark.tasks.ner import LABELS
+from benchmark.render.rows import badge, label_rows
 
-PER_LABEL_FILE = "ner_per_label_f1.png"
+PER_LABEL_FILE = "per_label.png"
 SPEED_FILE = "quality_vs_speed.png"
 DPI = 100
 # Families tried after DejaVu Sans for glyphs it lacks (CJK system names); only installed ones are used.
@@ -71,7 +72,7 @@ def system_colours(board: dict[str, Any]) -> dict[tuple[str, str], str]:
 
     Example:
         >>> a, b = {"model": "a", "run_id": "1"}, {"model": "b", "run_id": "2"}
-        >>> board = {"overall": {"rows": [a]}, "tasks": {"ner": {"rows": [b, a]}}}
+        >>> board = {"overall": {"rows": [a]}, "tasks": {"t": {"rows": [b, a]}}}
         >>> system_colours(board)
         {('a', '1'): '#1f77b4', ('b', '2'): '#ff7f0e'}
     """
@@ -89,11 +90,12 @@ def system_colours(board: dict[str, Any]) -> dict[tuple[str, str], str]:
 
 
 def display_names(rows: Sequence[dict[str, Any]]) -> list[str]:
-    """Names for the legend: the display name, with the run id where two rows share a name.
+    """Names for the legend: the display name, with the run id where two rows share a name, and
+    the badge of what the system has seen (:func:`benchmark.render.rows.badge`).
 
     Example:
         >>> x1, x2 = {"display_name": "x", "run_id": "abcdef123"}, {"display_name": "x", "run_id": "99"}
-        >>> display_names([x1, x2, {"model": "y", "run_id": "1", "uses_gold": True}])
+        >>> display_names([x1, x2, {"model": "y", "run_id": "1", "reads": "gold"}])
         ['x [abcdef]', 'x [99]', 'y (gold)']
     """
     base = [str(r.get("display_name") or r.get("model", "?")) for r in rows]
@@ -101,47 +103,59 @@ def display_names(rows: Sequence[dict[str, Any]]) -> list[str]:
     for name, row in zip(base, rows, strict=True):
         if base.count(name) > 1:
             name = f"{name} [{str(row.get('run_id', ''))[:6]}]"
-        out.append(f"{name} (gold)" if row.get("uses_gold") else name)
+        tag = badge(row)
+        out.append(name if tag is None else f"{name} ({tag})")
     return out
 
 
 def _label_order(rows: Sequence[dict[str, Any]]) -> list[str]:
-    extra = sorted({label for r in rows for label in r.get("per_label_f1", {}) if label not in LABELS})
-    return [*LABELS, *extra]
+    """Every label of the rows' label rows, in the order they first appear."""
+    return list(dict.fromkeys(name for row in rows for name in label_rows(row)))
+
+
+def per_label_tables(board: dict[str, Any]) -> list[dict[str, Any]]:
+    """The task tables whose rows carry label rows (``Task.label_rows``), in board order."""
+    return [t for t in board.get("tasks", {}).values() if any(label_rows(r) for r in t.get("rows", []))]
 
 
 def per_label_figure(board: dict[str, Any], colours: dict[tuple[str, str], str]) -> Any:
-    """Grouped bars: strict F1 per NER label (x) and system (bars); None drawn as ``n/a``."""
+    """One panel per task with label rows: grouped bars per label (x) and system; None drawn ``n/a``."""
     from matplotlib.figure import Figure
 
-    rows = board.get("tasks", {}).get("ner", {}).get("rows", [])
-    labels = _label_order(rows)
+    tables = per_label_tables(board)
     with _style():
-        fig = Figure(figsize=(10, 4.8), dpi=DPI)
-        ax = fig.add_subplot()
-        width = 0.8 / max(len(rows), 1)
-        for i, (row, name) in enumerate(zip(rows, display_names(rows), strict=True)):
-            f1 = row.get("per_label_f1", {})
-            xs = [j - 0.4 + width * (i + 0.5) for j in range(len(labels))]
-            values = [f1.get(label) for label in labels]
-            present = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
-            ax.bar([x for x, _ in present], [v for _, v in present], width=width * 0.95,
-                   color=colours.get(system_key(row), "#333333"), label=name)  # fmt: skip
-            for x, v in zip(xs, values, strict=True):
-                if v is None:
-                    ax.text(x, 0.01, "n/a", rotation=90, ha="center", va="bottom", fontsize=7,
-                            color="#555555")  # fmt: skip
-        ax.set_xticks(range(len(labels)), labels)
-        ax.set_ylim(0, 1.05)
-        ax.set_ylabel("strict F1")
-        ax.set_title("NER: strict F1 per label (n/a = no gold and no prediction for that label)")
-        ax.grid(axis="y", alpha=0.3)
-        if rows:
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-        else:
-            ax.text(0.5, 0.5, "no NER runs", transform=ax.transAxes, ha="center", va="center")
+        fig = Figure(figsize=(10, 4.8 * max(len(tables), 1)), dpi=DPI)
+        axes = fig.subplots(max(len(tables), 1), 1, squeeze=False)[:, 0]
+        for ax, table in zip(axes, tables, strict=False):
+            _per_label_panel(ax, table, colours)
+        if not tables:
+            axes[0].text(0.5, 0.5, "no task has per-label rows", transform=axes[0].transAxes, ha="center",
+                         va="center")  # fmt: skip
+            axes[0].set_axis_off()
         fig.tight_layout()
     return fig
+
+
+def _per_label_panel(ax: Any, table: dict[str, Any], colours: dict[tuple[str, str], str]) -> None:
+    rows = [r for r in table.get("rows", []) if label_rows(r)]
+    labels = _label_order(rows)
+    width = 0.8 / max(len(rows), 1)
+    for i, (row, name) in enumerate(zip(rows, display_names(rows), strict=True)):
+        values_of = label_rows(row)
+        xs = [j - 0.4 + width * (i + 0.5) for j in range(len(labels))]
+        values = [values_of.get(label) for label in labels]
+        present = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
+        ax.bar([x for x, _ in present], [v for _, v in present], width=width * 0.95,
+               color=colours.get(system_key(row), "#333333"), label=name)  # fmt: skip
+        for x, v in zip(xs, values, strict=True):
+            if v is None:
+                ax.text(x, 0.01, "n/a", rotation=90, ha="center", va="bottom", fontsize=7, color="#555555")
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("score per label")
+    ax.set_title(f"{table.get('task', '')}: per label (n/a = not applicable)")
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
 
 
 def speed_figure(board: dict[str, Any], colours: dict[tuple[str, str], str]) -> Any:

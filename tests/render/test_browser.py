@@ -125,14 +125,32 @@ def test_error_analysis_of_oracle(loaded: tuple[Any, list[dict[str, Any]]], corp
 
 def test_error_analysis_of_rules(loaded: tuple[Any, list[dict[str, Any]]], render_results: Path) -> None:
     from benchmark.records import list_runs
+    from benchmark.tasks.views.ner import entity_marks
     from benchmark.validate import load_corpus
 
     driver, _ = loaded
     doc = load_corpus()[0]
     rules = next(r for r in list_runs(render_results) if r.model == "rules")
-    marks = html.classify_entities(doc.gold["ner"], rules.predictions("ner", doc.id))
+    analysis = rules.errors["ner"]["analysis"][doc.id]  # the scorer's own error analysis, as recorded
+    marks = entity_marks(doc.text, doc.gold["ner"], rules.predictions("ner", doc.id), analysis)
     section = driver.find_element(_by("CSS_SELECTOR"), 'section.run[data-model="rules"]')
     misses = section.find_elements(_by("CSS_SELECTOR"), ".article mark.span-miss")
     matches = section.find_elements(_by("CSS_SELECTOR"), ".article mark.span-match")
-    assert len(matches) == sum(m.kind == "match" for m in marks)
+    assert len(matches) == sum(m.kind == "match" for m in marks) == analysis["n_correct"]
     assert len(misses) >= sum(m.kind == "miss" for m in marks) > 0
+
+
+def test_every_task_has_a_view_in_the_page(loaded: tuple[Any, list[dict[str, Any]]], corpus: list[Any]) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    from benchmark.tasks import TASKS
+
+    driver, _ = loaded
+    doc = corpus[0]
+    section = driver.find_element(_by("CSS_SELECTOR"), 'section.run[data-model="rules"]')
+    Select(driver.find_element(_by("ID"), "run-select")).select_by_value(section.get_attribute("id"))
+    views = section.find_elements(_by("CSS_SELECTOR"), f'article[data-doc="{doc.id}"] .task-view')
+    assert [v.get_attribute("data-task") for v in views] == [k for k in TASKS.names() if k in doc.gold]
+    assert all(v.is_displayed() for v in views)
+    wrong_units = section.find_elements(_by("CSS_SELECTOR"), '.task-view[data-task="topics"] tr.unit-wrong')
+    assert wrong_units and all("✗" in row.text for row in wrong_units)

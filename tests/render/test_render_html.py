@@ -1,4 +1,4 @@
-"""The HTML leaderboard page: escaping, no network references, span classification, views."""
+"""The HTML leaderboard page: self-contained, escaped, no local paths, no task names, no scoring."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import base64
 import copy
 import hashlib
 import re
-from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from benchmark.schema import Entity, NumericFact, Paragraph
 
 ALERT = "<script>alert(1)</script>"
 ALERT_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
+RENDER = Path(html.__file__).parent
 
 
 class _References(HTMLParser):
@@ -37,10 +37,6 @@ def resource_references(page: str) -> list[str]:
     parser = _References()
     parser.feed(page)
     return parser.found
-
-
-def _count(page: str, cls: str) -> int:
-    return len(re.findall(rf'<mark class="seg[^"]*\b{cls}\b', page))
 
 
 @pytest.fixture(scope="module")
@@ -64,20 +60,24 @@ def test_page_is_self_contained_utf8_and_tagged_chinese(page: str) -> None:
     assert "@import" not in page and "url(" not in page
 
 
-def test_csp_allows_exactly_the_inline_style_and_script(page: str) -> None:
+def test_css_and_js_are_package_data_inlined_and_allowed_by_hash(page: str) -> None:
     style = re.search(r"<style>(.*?)</style>", page, re.S).group(1)
     script = re.search(r"<script>(.*?)</script>", page, re.S).group(1)
+    assert style == (RENDER / "static" / "leaderboard.css").read_text(encoding="utf-8")
+    assert script == (RENDER / "static" / "leaderboard.js").read_text(encoding="utf-8")
     for text in (style, script):
         digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
         assert f"sha256-{digest}" in page
     assert page.count("<script") == 1 and page.count("<style") == 1
     assert "default-src &#x27;none&#x27;" in page
+    pyproject = (RENDER.parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"render/static/*.css"' in pyproject and '"render/static/*.js"' in pyproject
 
 
 def test_page_has_notes_tables_plots_and_every_run(
     page: str, render_inputs: tuple[dict[str, Any], list[Any], list[Any]]
 ) -> None:
-    board, runs, _ = render_inputs
+    board, runs, docs = render_inputs
     for note in (board["ci_note"], board["uses_gold_note"], board["overall"]["policy"]):
         assert html.esc(note) in page
     assert page.count('<table class="sortable">') >= 1 + len(board["tasks"])
@@ -87,6 +87,14 @@ def test_page_has_notes_tables_plots_and_every_run(
         assert f'id="h-task-{key}"' in page
     assert page.count('<section class="run"') == len(runs)
     assert 'id="run-select"' in page
+    views_per_run = sum(len(doc.gold) for doc in docs)
+    assert page.count('<div class="task-view"') == len(runs) * views_per_run
+
+
+def test_page_shows_no_local_path(page: str, render_results: Path) -> None:
+    assert str(render_results) not in page
+    assert str(Path.home()) + "/" not in page
+    assert str(RENDER.parents[1]) not in page
 
 
 def test_hostile_names_are_escaped_in_the_published_page(page: str) -> None:
@@ -103,122 +111,71 @@ def test_model_strings_are_escaped(
     for table in (*board["tasks"].values(), board["overall"]):
         for row in table["rows"]:
             row["display_name"] = ALERT
-    board["tasks"]["ner"]["failed"] = [
-        {"model": ALERT, "run_id": ALERT, "status": "failed", "exception": ALERT}
-    ]
+            row["labels"] = [ALERT]
+            row["label_rows"] = {ALERT: 0.5}
+    first = next(iter(board["tasks"].values()))
+    first["failed"] = [{"model": ALERT, "run_id": ALERT, "status": "failed", "exception": ALERT}]
+    unit = article_doc.gold["topics"][0]
     fact = NumericFact(276, 279, ALERT, 28, ALERT, "exact", ALERT, 279, 282)
     evil = fake_run(
         ALERT,
         {
-            "ner": [Entity(0, 5, ALERT, ALERT), Entity(10, 12, "四川", "GPE")],
+            "ner": [Entity(0, 5, ALERT, "PER"), Entity(10, 12, "四川", "GPE")],
             "numeric": [fact],
-            "topics": [Paragraph(0, 13, ALERT, (ALERT,))],
+            "topics": [Paragraph(u.start, u.end, u.section, u.topics) for u in article_doc.gold["topics"]],
         },
         article_doc.id,
         display_name=ALERT,
     )
     evil.meta["adapter"]["description"] = ALERT
+    evil.meta["tasks"]["topics"]["status"] = "failed"
+    evil.errors["topics"] = {"exception": ALERT}
     out = html.render(board, [*runs, evil], docs, [])
     assert "<script>alert" not in out
     assert out.count(ALERT_ESCAPED) >= 10
-    assert "Failed runs" in out
+    assert "Failed runs" in out and unit.section in out
 
 
-def test_span_classification_hand_made_case() -> None:
-    text = "四川公安在成都表彰李逢春。"
-    gold = [Entity(0, 2, "四川", "GPE"), Entity(5, 7, "成都", "GPE"), Entity(9, 12, "李逢春", "PER")]
-    pred = [Entity(0, 2, "四川", "GPE"), Entity(5, 7, "成都", "LOC"), Entity(2, 4, "公安", "ORG")]
-    marks = html.classify_entities(gold, pred)
-    assert Counter(m.kind for m in marks) == {"match": 1, "wrong-type": 1, "false-alarm": 1, "miss": 1}
-    wrong = next(m for m in marks if m.kind == "wrong-type")
-    assert (wrong.start, wrong.end, wrong.gold_label, wrong.pred_label) == (5, 7, "GPE", "LOC")
-    out = html.highlight(text, marks)
-    for cls in ("span-match", "span-wrong-type", "span-false-alarm", "span-miss"):
-        assert _count(out, cls) == 1
-    assert 'title="wrong type: gold GPE, predicted LOC: 成都"' in out
-    assert re.sub(r"<[^>]+>", "", out) == text
+def test_reads_badge_replaces_the_gold_suffix(render_inputs: tuple[dict[str, Any], list[Any], list[Any]]) -> None:
+    from benchmark.adapters.base import READS
+
+    board = copy.deepcopy(render_inputs[0])
+    rows = board["overall"]["rows"]
+    rows[0] |= {"reads": "other-units-gold", "uses_gold": True}
+    rows[1] |= {"reads": "nothing", "uses_gold": False}
+    out = html.overall_section(board["overall"])
+    badge = f'<span class="badge reads-other-units-gold" title="{html.esc(READS["other-units-gold"])}">'
+    assert out.count(badge) == 1
+    assert "(gold)" not in out
+    assert f"<td>{html.esc(rows[1]['display_name'])}</td>" in out  # no badge for a system that read nothing
 
 
-def test_overlapping_spans_are_cut_into_segments() -> None:
-    text = "四川公安厅"
-    gold = [Entity(0, 5, text, "ORG")]
-    pred = [Entity(0, 2, "四川", "GPE"), Entity(0, 2, "四川", "LOC")]
-    marks = html.classify_entities(gold, pred)
-    assert Counter(m.kind for m in marks) == {"miss": 1, "false-alarm": 2}
-    out = html.highlight(text, marks)
-    first, second = re.findall(r'<mark class="([^"]+)"', out)
-    assert first == "seg span-false-alarm span-miss mark-start" and second == "seg span-miss"
-    assert re.sub(r"<[^>]+>", "", out) == text
+def test_label_columns_and_rows_come_from_the_rows_not_the_task_name() -> None:
+    headlines = [{"name": "m", "description": "d"}]
+    row = {"rank": 1, "model": "a", "run_id": "1", "display_name": "a", "scores": {"m": {"estimate": 0.5}},
+           "labels": ["X", "Y"], "unsupported_labels": ["Z"], "merged_labels": [["X", "Y"]],
+           "label_rows": {"X": 0.25, "Y": None}}  # fmt: skip
+    table = {"key": "some-task", "task": "some-task.v1", "description": "", "primary": "m",
+             "headlines": headlines, "rows": [row], "failed": []}  # fmt: skip
+    out = html.task_section(table)
+    assert "unsupported: Z; merged: X+Y" in out
+    assert "<summary>Per label</summary>" in out and 'data-sort-value="0.25"' in out and "n/a" in out
+    bare = html.task_section(table | {"rows": [{k: v for k, v in row.items() if "label" not in k}]})
+    assert "unsupported:" not in bare and "Per label" not in bare
 
 
-def test_duplicate_predictions_on_a_gold_span() -> None:
-    gold = [Entity(0, 2, "四川", "GPE")]
-    pred = [Entity(0, 2, "四川", "GPE"), Entity(0, 2, "四川", "GPE"), Entity(0, 2, "四川", "ORG")]
-    assert Counter(m.kind for m in html.classify_entities(gold, pred)) == {"match": 1, "false-alarm": 2}
+def test_renderers_name_no_task() -> None:
+    from benchmark.tasks import TASKS
 
-
-def test_oracle_view_highlights_every_gold_entity_as_a_match(
-    render_inputs: tuple[dict[str, Any], list[Any], list[Any]], article_doc: Any
-) -> None:
-    oracle = next(r for r in render_inputs[1] if r.model == "oracle")
-    out = html.ner_view(oracle, article_doc)
-    assert _count(out, "span-match") == len(article_doc.gold["ner"])
-    assert out.count('<mark class="seg') == len(article_doc.gold["ner"])
-    assert f'data-kind="match" data-count="{len(article_doc.gold["ner"])}"' in out
-    assert 'class="article" lang="zh-Hans"' in out
-
-
-def test_rules_view_counts_agree_with_classification(
-    render_inputs: tuple[dict[str, Any], list[Any], list[Any]], article_doc: Any
-) -> None:
-    rules = next(r for r in render_inputs[1] if r.model == "rules")
-    marks = html.classify_entities(article_doc.gold["ner"], rules.predictions("ner", article_doc.id))
-    counts = Counter(m.kind for m in marks)
-    out = html.ner_view(rules, article_doc)
-    for kind in html.KINDS:
-        assert f'data-kind="{kind}" data-count="{counts[kind]}"' in out
-    assert counts["miss"] > 0
-
-
-def test_numeric_facts_side_by_side(article_doc: Any) -> None:
-    gold = article_doc.gold["numeric"][:3]
-    g0, g1 = gold[0], gold[1]
-    pred = [
-        g0,  # exact copy: match
-        NumericFact(g1.start, g1.end, g1.text, g1.value, g1.unit, g1.qualifier, "完全不同的短语", g1.metric_start,
-                    g1.metric_end),  # same span, other metric: mismatch
-        NumericFact(0, 2, "华西", 2, "个", "exact", "报", 2, 3),  # nowhere in gold: false alarm
-    ]  # fmt: skip
-    rows = html.pair_facts(gold, pred)
-    assert Counter(status for *_, status in rows) == {"match": 1, "mismatch": 1, "miss": 1, "false alarm": 1}
-    run = fake_run("x", {"numeric": pred}, article_doc.id)
-    doc = copy.copy(article_doc)
-    doc.gold = {"numeric": gold}
-    out = html.numeric_view(run, doc)
-    assert "mismatch (metric)" in out and "false alarm" in out
-    assert html.esc("完全不同的短语") in out
-
-
-def test_topics_view_marks_mismatches(
-    render_inputs: tuple[dict[str, Any], list[Any], list[Any]], article_doc: Any
-) -> None:
-    gold = article_doc.gold["topics"]
-    pred = [Paragraph(u.start, u.end, u.section, u.topics) for u in gold]
-    pred[0] = Paragraph(pred[0].start, pred[0].end, "lead", pred[0].topics)
-    pred[1] = Paragraph(pred[1].start, pred[1].end, pred[1].section, ("covid",))
-    out = html.topics_view(fake_run("x", {"topics": pred[:-1]}, article_doc.id), article_doc)
-    assert out.count('class="mismatch-row"') == 3  # section, topics, and one unit not predicted
-    assert f"{len(gold) - 3} of {len(gold)} units fully right" in out
-
-
-def test_tasks_not_run_or_failed_say_so(article_doc: Any) -> None:
-    run = fake_run("x", {"ner": []}, article_doc.id)
-    run.meta["tasks"]["numeric"] = {"status": "failed"}
-    run.errors["numeric"] = {"exception": "RuntimeError: <boom>"}
-    out = html.run_section(0, run, [article_doc])
-    assert "not run" in out
-    assert "failed: RuntimeError: &lt;boom&gt;" in out
-    assert _count(out, "span-miss") == len(article_doc.gold["ner"])
+    sources = {p.name: p.read_text(encoding="utf-8") for p in RENDER.glob("*.py") if p.name != "annotations_readme.py"}
+    sources["publish.py"] = (RENDER.parent / "publish.py").read_text(encoding="utf-8")
+    for name, text in sources.items():
+        assert "benchmark.tasks." not in text.replace("benchmark.tasks.base", ""), name
+        for key in TASKS.names():
+            for quoted in (f'"{key}"', f"'{key}'"):
+                assert quoted not in text, (name, quoted)
+    for name in ("classify_entities", "pair_facts", "score_numeric", "char_f1", "analyze_errors"):
+        assert name not in sources["html.py"], name
 
 
 def test_empty_board_renders() -> None:

@@ -20,7 +20,7 @@ def _row(
         "model": model,
         "run_id": f"{model}-run",
         "display_name": model,
-        "uses_gold": model == "oracle",
+        "reads": "gold" if model == "oracle" else "nothing",
         "scores": {"strict_f1": score, "fact_f1": score},
         "chars_per_second": speed,
         "per_label_f1": per_label,
@@ -93,3 +93,31 @@ def test_plots_of_real_runs(
 def test_display_names_disambiguate() -> None:
     rows = [{"display_name": "x", "run_id": "aaaaaaaa"}, {"display_name": "x", "run_id": "bbbbbbbb"}]
     assert plots.display_names(rows) == ["x [aaaaaa]", "x [bbbbbb]"]
+
+
+def test_per_label_plot_draws_every_task_with_label_rows(small_board: dict[str, Any], tmp_path: Path) -> None:
+    board = copy.deepcopy(small_board)
+    for row in board["tasks"]["numeric"]["rows"]:
+        del row["per_label_f1"]
+    board["tasks"]["topics"]["rows"] = [
+        {"model": "m", "run_id": "1", "display_name": "m", "scores": {}, "label_rows": {"covid": 0.5, "crime": None}}
+    ]
+    assert [t["key"] for t in plots.per_label_tables(board)] == ["ner", "topics"]
+    one_panel = plots.render_all(small_board | {"tasks": {"ner": small_board["tasks"]["ner"]}}, tmp_path / "a")
+    two_panels = plots.render_all(board, tmp_path / "b")
+    height = lambda path: struct.unpack(">I", path.read_bytes()[20:24])[0]  # noqa: E731  (PNG IHDR)
+    assert height(two_panels[0]) > 1.5 * height(one_panel[0])
+
+
+def test_label_rows_win_over_the_old_per_label_f1() -> None:
+    from benchmark.render.rows import label_rows
+
+    row = {"label_rows": {"PER": 0.25}, "per_label_f1": {"PER": 1.0, "ORG": 1.0}}
+    assert label_rows(row) == {"PER": 0.25}
+    assert plots._label_order([row, {"label_rows": {"ORG": None, "PER": 1.0}}]) == ["PER", "ORG"]
+
+
+def test_legend_names_carry_the_reads_badge() -> None:
+    rows = [{"display_name": "a", "reads": "other-units-gold"}, {"display_name": "b", "reads": "article"},
+            {"display_name": "c", "uses_gold": True}, {"display_name": "d", "reads": "nothing"}]  # fmt: skip
+    assert plots.display_names(rows) == ["a (other units' gold)", "b (article)", "c (gold)", "d"]

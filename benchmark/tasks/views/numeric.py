@@ -1,0 +1,95 @@
+"""The numeric-fact view of one run: gold and predicted facts side by side, with the scorer's pairing.
+
+Built from the task's ``details`` (:func:`benchmark.metrics.score_numeric`): ``fact_matches``
+are the fact-level pairs (right); the other span ``matches`` are facts whose spans matched but
+whose value, unit or metric did not, with the scorer's own verdict per attribute; the rest are
+missed or false alarms. The qualifier, which fact F1 ignores, is flagged where it differs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from benchmark.render.widgets import esc, table, th, zh
+
+STATUSES = ("match", "mismatch", "miss", "false alarm")
+
+
+def _value(value: float) -> str:
+    """A value without exponent notation: ``7,910,000,000``, ``0.9``."""
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.12g}"
+
+
+def fact_rows(
+    gold: Sequence[Any], predictions: Sequence[Any], details: dict[str, Any]
+) -> list[tuple[Any | None, Any | None, str, list[str]]]:
+    """``(gold fact, predicted fact, status, attributes that differ)``, sorted by position.
+
+    Indices in ``details`` refer to ``gold`` and ``predictions`` in the order they were scored.
+    """
+    by_pair = {(m["gold"], m["pred"]): m for m in details.get("matches", [])}
+    rows: list[tuple[Any | None, Any | None, str, list[str]]] = []
+    used_g: set[int] = set()
+    used_p: set[int] = set()
+
+    def differing(m: dict[str, Any], fact_level: bool) -> list[str]:
+        out = [] if m.get("exact", True) else ["boundary"]
+        out += [a for a in ("value", "unit", "qualifier") if not m.get(a, True)]
+        if not fact_level and m.get("value", True) and m.get("unit", True):
+            out.append("metric")
+        return out
+
+    for gi, pi in details.get("fact_matches", []):
+        rows.append((gold[gi], predictions[pi], "match", differing(by_pair.get((gi, pi), {}), True)))
+        used_g.add(gi)
+        used_p.add(pi)
+    for m in details.get("matches", []):
+        gi, pi = m["gold"], m["pred"]
+        if gi not in used_g and pi not in used_p:
+            rows.append((gold[gi], predictions[pi], "mismatch", differing(m, False)))
+            used_g.add(gi)
+            used_p.add(pi)
+    rows += [(g, None, "miss", []) for i, g in enumerate(gold) if i not in used_g]
+    rows += [(None, p, "false alarm", []) for i, p in enumerate(predictions) if i not in used_p]
+    return sorted(rows, key=lambda r: min(f.start for f in r[:2] if f is not None))
+
+
+def _cells(fact: Any | None, differs: Sequence[str]) -> str:
+    if fact is None:
+        return '<td class="none">-</td>' * 4
+    bad = set(differs)
+
+    def cls(*attrs: str) -> str:
+        return ' class="mismatch"' if bad & set(attrs) else ""
+
+    value = f"{_value(fact.value)} {fact.unit}"
+    return (
+        f"<td{cls('boundary')}>{zh(fact.text)}</td><td{cls('value', 'unit')}>{zh(value)}</td>"
+        f"<td{cls('qualifier')}>{esc(fact.qualifier)}</td><td{cls('metric')}>{zh(fact.metric)}</td>"
+    )
+
+
+def fact_view(gold: Sequence[Any], predictions: Sequence[Any], details: dict[str, Any]) -> str:
+    """Counts and the side-by-side table."""
+    rows = fact_rows(gold, predictions, details)
+    counts = Counter(status for _, _, status, _ in rows)
+    body = []
+    for g, p, status, differs in rows:
+        label = f"{status} ({', '.join(differs)})" if differs else status
+        body.append(
+            f'<tr class="fact-{status.replace(" ", "-")}"><td>{esc(label)}</td>{_cells(g, differs)}'
+            f"{_cells(p, differs)}</tr>"
+        )
+    head = [th(h, sortable=False) for h in ("status", "gold", "gold value", "gold qualifier", "gold metric",
+                                            "predicted", "predicted value", "predicted qualifier",
+                                            "predicted metric")]  # fmt: skip
+    summary = ", ".join(f"{k}: {counts[k]}" for k in STATUSES)
+    facts = table(head, body or ['<tr><td colspan="9">no facts</td></tr>'], caption="Numeric facts",
+                  sortable=False)  # fmt: skip
+    return (
+        f'<p class="fact-counts">{esc(summary)}</p><p><small>match: a fact-level match (value, unit and '
+        "metric; the qualifier is flagged but not scored); mismatch: the spans matched, the flagged "
+        f"attributes did not.</small></p>{facts}"
+    )
