@@ -27,5 +27,5 @@ def test_double_registration_rejected():
 
 def test_tasks_registered_with_versions():
     assert TASKS.names() == ["ner", "numeric", "qa", "topics"]
-    assert [get_task(k).name for k in TASKS.names()] == ["ner.v1", "numeric.v1", "qa.v1", "topics.v1"]
+    assert [get_task(k).name for k in TASKS.names()] == ["ner.v1", "numeric.v1", "qa.v2", "topics.v1"]
     assert len({get_task(k).gold_file for k in TASKS.names()}) == len(TASKS.names())

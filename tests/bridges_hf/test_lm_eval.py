@@ -186,7 +186,7 @@ def test_folder(task_dir, corpus):
          f"{QA_TASK}.jsonl", f"{NER_TASK}.jsonl"]
     )  # fmt: skip
     utils = _utils(task_dir)
-    qa_split = utils.load_qa(version=1.0, benchmark_task="qa.v1")["test"]
+    qa_split = utils.load_qa(version=1.0, benchmark_task="qa.v2")["test"]
     ner_split = utils.load_ner()["test"]
     assert len(qa_split) == 78 and len(ner_split) == len(corpus[0].lines())
     assert "问题：" in qa_split[0]["prompt"] and corpus[0].text.strip()[:20] in qa_split[0]["prompt"]
@@ -263,7 +263,7 @@ def test_simple_evaluate_runs_our_metrics(lm_eval_module, task_dir, tmp_path):
         for metric in metrics:
             value = results[task][f"{metric},none"]
             assert 0.0 <= value <= 1.0, (task, metric, value)
-    assert out["configs"][QA_TASK]["metadata"]["benchmark_task"] == "qa.v1"
+    assert out["configs"][QA_TASK]["metadata"]["benchmark_task"] == "qa.v2"
     assert "问题：" in str(out["samples"][QA_TASK][0]["arguments"])  # our prompt went to the model
 
 
