@@ -60,6 +60,11 @@ class Registry(Generic[T]):
 
         return decorator
 
+    def unregister(self, name: str) -> None:
+        """Remove ``name`` (a plug-in registered for a test, for instance); unknown names are ignored."""
+        self._items.pop(name, None)
+        self._entry_point_names.discard(name)
+
     def load_entry_points(self) -> None:
         """Import every plug-in published under the entry-point group (once)."""
         if self._entry_points_loaded:
