@@ -87,24 +87,19 @@ def test_unknown_variant(capsys, tmp_path):
 
 @pytest.mark.parametrize("name", ["traditional", "fullwidth", "no_furniture", "shuffled"])
 def test_leave_one_out_holds_out_the_original_on_variants(article, corpus, name):
-    """Regression: on a variant, the classifier trained on the unseen paragraph's own gold."""
-    from benchmark.adapters import InputDocument, get_adapter
-    from benchmark.robustness import source_units
+    """Regression: on a variant, the leave-one-out pool is the variant's own units, labelled through
+    the map the variant carries (meta ``source_lines``), and exactly the predicted unit is held out
+    (more in tests/adapters/test_adapter_sklearn_topics.py, with a non-default seed)."""
+    from benchmark.adapters import InputDocument
+    from benchmark.adapters.sklearn_topics import document_pool, gold_examples, held_out
+    from benchmark.origins import Origin
 
     (variant,) = variant_documents([article], name)
-    mapping = source_units(variant.id, corpus)
-    units = [(u.start, u.end) for u in variant.gold["topics"]]
-    assert sorted(mapping) == sorted(units)
-    assert {v for v in mapping.values()} <= {(article.id, (u.start, u.end)) for u in article.gold["topics"]}
-    adapter = get_adapter("majority").from_config({})
-    adapter.load()
-    for span in units:
-        doc_id, unit = adapter._source(variant.id, span)
-        held = [ex for ex in adapter._examples if (ex[0], ex[1]) == (doc_id, unit)]
-        assert doc_id == article.id and len(held) == 1  # exactly one training unit is held out
-    (pred,) = adapter.predict("topics", [InputDocument.from_document(variant)])
-    (orig,) = adapter.predict("topics", [InputDocument.from_document(article)])
-    # majority depends only on its training set: the same held-out unit gives the same answer
-    original = {(p.start, p.end): (p.section, p.topics) for p in orig.records}
-    for p in pred.records:
-        assert (p.section, p.topics) == original[mapping[(p.start, p.end)][1]]
+    origin = Origin.from_meta(variant.meta)
+    assert origin is not None and origin.document == article.id
+    original = {(u.start, u.end): (u.section, u.topics) for u in article.gold["topics"]}
+    pool = document_pool(gold_examples(), InputDocument.from_document(variant))
+    assert all(ex[0] == variant.id for ex in pool) and len(pool) == len(variant.gold["topics"])
+    for u in variant.gold["topics"]:
+        assert original[origin.source(variant.id, (u.start, u.end))] == (u.section, u.topics)
+        assert len(pool) - len(held_out(pool, variant.id, (u.start, u.end))) == 1

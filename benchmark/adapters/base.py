@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 
 from benchmark.adapters.options import NoOptions, parse_options
 from benchmark.document import Document
+from benchmark.origins import Origin
 from benchmark.registry import Registry
 from benchmark.tasks.topics import expected_units
 
@@ -40,6 +41,8 @@ class InputDocument:
             systems: the unit a mention belongs to is an index into ``lines``).
         task_inputs: Per task key, what that task gives adapters besides the text
             (``Task.inputs``, e.g. questions); tasks that need nothing are absent.
+        origin: For a robustness variant, its corpus original and each line's original span
+            (:class:`benchmark.origins.Origin`, from the variant's meta); None otherwise.
     """
 
     id: str
@@ -47,6 +50,7 @@ class InputDocument:
     units: tuple[tuple[int, int], ...]
     lines: tuple[tuple[int, int], ...]
     task_inputs: dict[str, Any] = field(default_factory=dict)
+    origin: Origin | None = None
 
     @classmethod
     def from_document(cls, doc: Document) -> InputDocument:
@@ -58,7 +62,8 @@ class InputDocument:
             value = get_task(key).inputs(doc) if key in doc.gold else None
             if value is not None:
                 inputs[key] = value
-        return cls(doc.id, doc.text, tuple(expected_units(doc)), tuple(doc.lines()), inputs)
+        units, lines = tuple(expected_units(doc)), tuple(doc.lines())
+        return cls(doc.id, doc.text, units, lines, inputs, Origin.from_meta(doc.meta))
 
 
 @dataclass(frozen=True)

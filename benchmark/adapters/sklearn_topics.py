@@ -6,9 +6,13 @@
   and one-vs-rest logistic regressions for the topics, trained by leave-one-paragraph-
   out cross-validation over the gold corpus: each unit is predicted by a model fitted
   on every other gold unit, so it never sees the gold of the paragraph it predicts.
-* ``tfidf-cosine``: no gold; cosine similarity between each unit and each topic's
-  taxonomy text (``definition_zh`` plus the keywords), sections by the same heuristic
-  as ``rules`` (:func:`benchmark.adapters.rules.assign_sections`).
+  Both train on :func:`document_pool` minus the predicted unit; on a robustness variant
+  the pool is the variant's own units, labelled through the map to the original units that
+  the variant carries (:mod:`benchmark.origins`), never by rebuilding the variant.
+* ``tfidf-cosine``: no gold and no cue from the article; cosine similarity between each
+  unit and each topic's taxonomy text (``definition_zh`` plus the general keywords),
+  sections by the general structural heuristic of ``rules``
+  (:func:`benchmark.adapters.rules.assign_sections`).
 
 All are deterministic: fixed seeds, sorted candidates, ties broken in taxonomy order.
 """
@@ -49,6 +53,52 @@ def held_out(examples: Sequence[Example], doc_id: str, span: tuple[int, int]) ->
     return [ex for ex in examples if (ex[0], ex[1]) != (doc_id, span)]
 
 
+def document_pool(examples: Sequence[Example], doc: InputDocument) -> list[Example]:
+    """The training pool for the units of ``doc``, before its predicted unit is held out.
+
+    One rule for every document: the gold units of ``doc`` itself plus those of every other
+    corpus document. For a robustness variant, its own units are labelled with the gold of
+    the original unit each stands for, read from the map the variant carries
+    (``doc.origin``), and the original document's units are left out: a deleted unit is not
+    in the pool, and the held-out unit is the variant's own. Sorted by text and labels, so
+    the pool does not depend on the order of the units (a shuffled variant trains the same).
+
+    Raises:
+        ValueError: If ``doc`` is a variant whose units cannot all be mapped to gold units of
+            its original (a unit outside the map, an original without gold), or an id with the
+            variant separator but no map.
+    """
+    from benchmark.variants import SEPARATOR
+
+    origin = doc.origin
+    if origin is None:
+        if SEPARATOR in doc.id and all(ex[0] != doc.id for ex in examples):
+            raise ValueError(
+                f"{doc.id}: looks like a robustness variant but carries no map to its original "
+                "(meta source_lines); cannot tell which unit to hold out"
+            )
+        return sorted(examples, key=_pool_order)
+    gold = {(ex[0], ex[1]): ex for ex in examples if ex[0] == origin.document}
+    if not gold:
+        raise ValueError(f"{doc.id}: its original {origin.document!r} has no topics gold in the corpus")
+    own = []
+    for span in doc.units:
+        source = origin.source(doc.id, span)
+        if (origin.document, source) not in gold:
+            raise ValueError(
+                f"{doc.id}: unit [{span[0]}, {span[1]}) maps to [{source[0]}, {source[1]}) of "
+                f"{origin.document!r}, which is not a gold paragraph unit"
+            )
+        _, _, _, section, topics = gold[(origin.document, source)]
+        own.append((doc.id, tuple(span), doc.text[span[0] : span[1]], section, topics))
+    others = [ex for ex in examples if ex[0] not in (origin.document, doc.id)]
+    return sorted(others + own, key=_pool_order)
+
+
+def _pool_order(ex: Example) -> tuple:
+    return (ex[2], ex[3], ex[4], ex[0], ex[1])
+
+
 class _GoldTopicsAdapter(Adapter):
     """Base of the classifiers trained on the gold corpus by leave-one-paragraph-out."""
 
@@ -58,7 +108,6 @@ class _GoldTopicsAdapter(Adapter):
     def __init__(self, options: Any = None) -> None:
         super().__init__(options)
         self._examples: list[Example] | None = None
-        self._sources: dict[str, dict[tuple[int, int], tuple[str, tuple[int, int]]]] = {}
 
     def load(self) -> None:
         """Read the gold units of the corpus (the training pool)."""
@@ -72,27 +121,15 @@ class _GoldTopicsAdapter(Adapter):
             self.load()
         out = []
         for doc in documents:
-            records = [self._predict_unit(doc, span) for span in doc.units]
+            pool = document_pool(self._examples or [], doc)
+            records = [self._predict_unit(doc, pool, span) for span in doc.units]
             out.append(Prediction(doc.id, records=records))
         return out
 
-    def _predict_unit(self, doc: InputDocument, span: tuple[int, int]) -> Paragraph:
-        doc_id, unit = self._source(doc.id, span)
-        train = held_out(self._examples or [], doc_id, unit)
+    def _predict_unit(self, doc: InputDocument, pool: Sequence[Example], span: tuple[int, int]) -> Paragraph:
+        train = held_out(pool, doc.id, tuple(span))
         section, topics = self.classify(train, doc.text[span[0] : span[1]])
         return Paragraph(span[0], span[1], section, topics)
-
-    def _source(self, doc_id: str, span: tuple[int, int]) -> tuple[str, tuple[int, int]]:
-        """The corpus unit a unit stands for: itself, or for a robustness variant its original,
-        so that the one held out is the same paragraph whatever the variant did to it."""
-        if doc_id in {ex[0] for ex in self._examples or []}:
-            return doc_id, span
-        if doc_id not in self._sources:
-            from benchmark.robustness import source_units
-            from benchmark.validate import DEFAULT_ROOT, load_corpus
-
-            self._sources[doc_id] = source_units(doc_id, load_corpus(self.options.root or DEFAULT_ROOT))
-        return self._sources[doc_id].get(tuple(span), (doc_id, span))
 
     def classify(self, train: Sequence[Example], text: str) -> tuple[str, tuple[str, ...]]:
         """Section and ranked topics of ``text`` from the training examples ``train``."""
@@ -115,7 +152,7 @@ class MajorityAdapter(_GoldTopicsAdapter):
     """Majority section and majority topic set, leave-one-out."""
 
     name = "majority"
-    version = "2"  # 2: on a robustness variant, the original of the predicted unit is held out
+    version = "3"  # 3: on a variant, the pool is its own units (map carried in the variant)
     Options = MajorityOptions
     description = (
         "majority section and topic set of the other gold units (uses the gold, leave-one-paragraph-out)"
@@ -171,7 +208,7 @@ class TfidfLogRegAdapter(_GoldTopicsAdapter):
     """TF-IDF + logistic regression, leave-one-paragraph-out."""
 
     name = "tfidf-logreg"
-    version = "2"  # 2: on a robustness variant, the original of the predicted unit is held out
+    version = "3"  # 3: on a variant, the pool is its own units (map carried in the variant)
     Options = LogRegOptions
     description = (
         "TF-IDF over jieba tokens with logistic regressions for section and topics; uses the gold, "
@@ -231,11 +268,12 @@ class TfidfCosineAdapter(Adapter):
     """Cosine similarity to the taxonomy definitions; no gold."""
 
     name = "tfidf-cosine"
-    version = "1"
+    version = "2"  # 2: the general keywords and sections of rules v2
     tasks = ("topics",)
     Options = CosineOptions
     description = (
-        "TF-IDF cosine similarity between each unit and the taxonomy definitions and keywords (no gold)"
+        "TF-IDF cosine similarity between each unit and the taxonomy definitions and general keywords "
+        "(no gold, no cue from the article)"
     )
 
     def __init__(self, options: Any = None) -> None:
