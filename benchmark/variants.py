@@ -546,3 +546,22 @@ def write_variant(doc: Document, folder: str | Path) -> Path:
     for key, records in doc.gold.items():
         write_jsonl(target / get_task(key).gold_file, records)
     return target
+
+
+def write_variants(
+    corpus: Sequence[Document], out: str | Path, names: Sequence[str] | None = None, *, seed: int = 0
+) -> list[tuple[Path, Document, list[str]]]:
+    """Write every variant of every document under ``out`` and validate each folder.
+
+    Returns ``(folder, variant, problems)`` per variant, problems as located strings.
+    """
+    from benchmark.validate import load_document
+
+    written = []
+    for doc in corpus:
+        for name in names or list(VARIANTS):
+            variant = make_variant(doc, name, seed=seed)
+            folder = write_variant(variant, Path(out))
+            _, problems = load_document(folder)
+            written.append((folder, variant, [str(p) for p in problems]))
+    return written

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from benchmark.schema import SchemaError
-from benchmark.validate import DEFAULT_ROOT, load_corpus, load_document
-from benchmark.variants import VARIANTS, make_variant, write_variant
+from benchmark.validate import DEFAULT_ROOT, load_corpus
+from benchmark.variants import VARIANTS, write_variants
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,28 +24,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", default=str(DEFAULT_ROOT), help="gold corpus (default: annotations/)")
     parser.add_argument("--out", default="build/variants", help="output folder (default: build/variants)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the seeded variants (default: 0)")
-    parser.add_argument(
-        "--variant", action="append", choices=list(VARIANTS), help="only this variant (repeatable)"
-    )
+    parser.add_argument("--variant", action="append", choices=list(VARIANTS), help="only this (repeatable)")
     args = parser.parse_args(argv)
     try:
-        corpus = load_corpus(args.root)
+        written = write_variants(load_corpus(args.root), args.out, args.variant, seed=args.seed)
     except SchemaError as exc:
         print(f"the gold itself is invalid:\n{exc}", file=sys.stderr)
         return 1
-    failed = False
-    for doc in corpus:
-        for name in args.variant or list(VARIANTS):
-            variant = make_variant(doc, name, seed=args.seed)
-            folder = write_variant(variant, Path(args.out))
-            _, problems = load_document(folder)
-            for problem in problems:
-                print(problem, file=sys.stderr)
-            failed = failed or bool(problems)
-            counts = ", ".join(f"{key} {len(records)}" for key, records in variant.gold.items())
-            status = "ok" if not problems else f"{len(problems)} problems"
-            print(f"{folder}: {status}; {variant.meta['variant_changes']}; {counts}")
-    return 1 if failed else 0
+    for folder, variant, problems in written:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        counts = ", ".join(f"{key} {len(records)}" for key, records in variant.gold.items())
+        status = f"{len(problems)} problems" if problems else "ok"
+        print(f"{folder}: {status}; {variant.meta['variant_changes']}; {counts}")
+    return 1 if any(problems for _, _, problems in written) else 0
 
 
 if __name__ == "__main__":
