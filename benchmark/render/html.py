@@ -322,7 +322,11 @@ def scored(run: RunRecord, task: Any, doc: Document, predictions: Sequence[Any])
 
 def task_view(run: RunRecord, task: Any, doc: Document) -> str:
     """One task's view of one run on one document (or why there is none)."""
-    title = f"<h5>{esc(task.name)}: {esc(task.description)}</h5>"
+    scored_as = run.meta.get("tasks", {}).get(task.key, {}).get("task")
+    older = ""
+    if scored_as not in (None, task.name):
+        older = f' <small class="not-run">(scored as {esc(scored_as)}: rescore to update)</small>'
+    title = f"<h5>{esc(task.name)}: {esc(task.description)}{older}</h5>"
     predictions, reason = _load_predictions(run, task, doc)
     if predictions is None:
         body = f'<p class="not-run">{esc(reason)}</p>'

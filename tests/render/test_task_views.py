@@ -250,3 +250,10 @@ def test_a_task_without_a_view_of_its_own_gets_its_details_and_errors_as_tables(
     out = Plain().html_view(article, [], {"n": 3, "items": [{"id": "<q1>", "ok": True}]}, {"missed": ["<x>"]})
     assert "items[0].id" in out and "&quot;&lt;q1&gt;&quot;" in out and "&lt;x&gt;" in out and "<q1>" not in out
     assert out.count('<details class="data-view">') == 2
+
+
+def test_a_run_scored_by_an_older_task_version_says_so(article: Document) -> None:
+    run = fake_run("x", {"ner": list(article.gold["ner"])}, article.id)
+    assert "scored as" not in html.task_view(run, get_task("ner"), article)
+    run.meta["tasks"]["ner"]["task"] = "ner.v0"
+    assert "(scored as ner.v0: rescore to update)" in html.task_view(run, get_task("ner"), article)
