@@ -352,15 +352,17 @@ def test_script_fails_on_invalid_gold(gold_copy, tmp_path):
 
 
 def test_script_fails_on_an_invalid_variant(gold_copy, tmp_path, monkeypatch, capsys):
+    import benchmark.variants as variants_module
+
     script = _script()
-    real = script.make_variant
+    real = variants_module.make_variant
 
     def broken(doc, name, *, seed=0):
         variant = real(doc, name, seed=seed)
         variant.gold["ner"][0] = Entity(0, 2, "不对", "GPE")
         return variant
 
-    monkeypatch.setattr(script, "make_variant", broken)
+    monkeypatch.setattr(variants_module, "make_variant", broken)
     args = ["--root", str(gold_copy.parent), "--out", str(tmp_path / "out"), "--variant", "shuffled"]
     assert script.main(args) == 1
     assert "does not match" in capsys.readouterr().err
