@@ -110,7 +110,7 @@ def find_dates(text: str) -> list[Entity]:
     """Absolute dates by regex (GUIDELINES A: DATE is an absolute date, never a relative one).
 
     Example:
-        >>> [e.text for e in find_dates("2019年秋天,3月15日召开2022年会,2000余场")]
+        >>> [e.text for e in find_dates("2019年秋天,3月15日召开2022工作会议,2000余场")]
         ['2019年', '3月15日', '2022']
     """
     out = []
@@ -128,7 +128,7 @@ def find_quantities(
     """Numeric facts by regex, the normalizer and the guideline exclusions.
 
     Example:
-        >>> facts = find_quantities("破获盗窃案件12起,事故死亡率降为3.5%,连续3年获评,5个社区被命名")
+        >>> facts = find_quantities("破获盗窃案件12起,事故死亡率为3.5%,连续3年获评,5个社区被命名")
         >>> [(f.text, f.value, f.metric) for f in facts]
         [('12起', 12, '破获盗窃案件'), ('3.5%', 3.5, '事故死亡率'), ('3年', 3, '获评'), ('5个', 5, '社区')]
     """
@@ -390,7 +390,8 @@ def assign_sections(doc: InputDocument, keywords: Keywords | None = None) -> lis
     up to the last one with a page cue (:data:`PAGE_CUES`, the taxonomy's page_furniture
     keywords), followed by the title lines, then the lead. After the front matter, each run of
     heading lines opens a block: a sidebar (``keywords``) when the headings hold a sidebar cue,
-    else the body section its units and headings vote for (:data:`BODY_SECTION_TOPICS`).
+    else the body section its units' keywords vote for (:data:`BODY_SECTION_TOPICS`). Heading
+    texts are read for sidebar cues only, never matched to sections.
 
     Example:
         >>> text = "晨报 A3版\\n暴雨中的坚守\\n本报记者 王五\\n昨日,全市民警投入抢险救灾。\\n链接\\n数字\\n"
@@ -407,8 +408,8 @@ def assign_sections(doc: InputDocument, keywords: Keywords | None = None) -> lis
     body = [(h, units) for h, units in heading_blocks(doc) if units]
     sidebar = [any(cue in h for cue in SIDEBAR_CUES) for h, _ in body]
     votes = [
-        _section_votes(h + " " + " ".join(doc.text[s:e] for s, e in units), keywords)
-        for (h, units), side in zip(body, sidebar, strict=True)
+        _section_votes(" ".join(doc.text[s:e] for s, e in units), keywords)
+        for (_, units), side in zip(body, sidebar, strict=True)
         if not side
     ]
     picked = iter(_body_sections(votes))
