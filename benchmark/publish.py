@@ -1,7 +1,7 @@
 """Rebuild the leaderboard files from the run records (under the results lock).
 
 Writes ``leaderboard.md``, ``leaderboard.json``, ``leaderboard.csv``, ``leaderboard.html``
-and ``plots/*.png`` into the results folder, each atomically.
+and ``plots/*.png`` into the results folder, each atomically; a plot no longer drawn is removed.
 """
 
 from __future__ import annotations
@@ -40,5 +40,8 @@ def _extras(results: Path, board: dict, runs: list, docs: list) -> list[Path]:
     from benchmark.render import html, plots
 
     images = plots.render_all(board, results / "plots")
+    for stale in sorted((results / "plots").glob("*.png")):  # a plot an older version wrote
+        if stale not in images:
+            stale.unlink()
     atomic_write_text(results / "leaderboard.html", html.render(board, runs, docs, images))
     return [*images, results / "leaderboard.html"]

@@ -121,3 +121,14 @@ def test_legend_names_carry_the_reads_badge() -> None:
     rows = [{"display_name": "a", "reads": "other-units-gold"}, {"display_name": "b", "reads": "article"},
             {"display_name": "c", "uses_gold": True}, {"display_name": "d", "reads": "nothing"}]  # fmt: skip
     assert plots.display_names(rows) == ["a (other units' gold)", "b (article)", "c (gold)", "d"]
+
+
+def test_publish_removes_a_plot_it_no_longer_draws(render_results: Path) -> None:
+    from benchmark.publish import publish
+
+    stale = render_results / "plots" / "ner_per_label_f1.png"  # the per-label plot's old name
+    stale.write_bytes(b"\x89PNG\r\n\x1a\n")
+    before = (render_results / "leaderboard.html").read_bytes()
+    publish(render_results, n_resamples=50)
+    assert sorted(p.name for p in (render_results / "plots").iterdir()) == [plots.PER_LABEL_FILE, plots.SPEED_FILE]
+    assert (render_results / "leaderboard.html").read_bytes() == before  # same runs, same page
