@@ -132,7 +132,7 @@ TAXONOMY: dict[str, TopicDefinition] = {
     "page_furniture": TopicDefinition(
         "Page furniture: masthead, page numbers, app promotion, navigation lines and the byline.",
         "版面元素:报头、版次、客户端推广、导航和署名。",
-        ("日报", "晚报", "早报", "都市报", "版", "责编", "编辑", "记者", "通讯员", "客户端", "APP",
+        ("日报", "晚报", "早报", "版", "责编", "编辑", "记者", "通讯员", "客户端", "APP",
          "下载", "扫码", "二维码", "关注", "微信", "微博", "公众号", "点击"),
     ),
 }  # fmt: skip
