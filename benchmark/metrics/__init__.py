@@ -19,7 +19,9 @@ Modules:
   ``ground_mentions`` (strings to offsets), ``entity_mentions``;
 * :mod:`.errors`: ``analyze_errors`` (a category for every strict false alarm and miss);
 * :mod:`.numeric`: ``score_numeric`` (span P/R/F1, value/unit/qualifier accuracy, fact F1);
-* :mod:`.strings`: ``char_f1``;
+* :mod:`.strings`: ``char_f1`` (the one of the package; QA uses it too);
+* :mod:`.qa`: the QA judge ``judge`` -> ``Verdict(correct, rule, em, f1)``, ``normalize_answer``,
+  ``quantities``, ``polarity``, ``abstains`` (imported on its own: ``benchmark.metrics.qa``);
 * :mod:`.topics`: ``score_topics`` (section, primary topic, multi-label topics);
 * :mod:`.bootstrap`: ``bootstrap_ci``, ``paired_bootstrap_test``, ``permutation_test`` over
   per-unit statistics, with ``entity_unit_stats``, ``fact_unit_stats``,
