@@ -182,3 +182,20 @@ def test_empty_board_renders() -> None:
     board = {"documents": [], "tasks": {}, "overall": {"tasks": [], "rows": [], "policy": ""}}
     out = html.render(board, [], [], [])
     assert out.startswith("<!DOCTYPE html>") and "</html>" in out
+
+
+def test_a_predictions_folder_path_does_not_reach_the_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    from benchmark.cli import evaluate as evaluate_cli
+
+    article = RENDER.parents[1] / "annotations" / "sichuan-police-2020"
+    mine = tmp_path / "private" / "my-run" / article.name
+    mine.mkdir(parents=True)
+    shutil.copy(article / "entities.jsonl", mine / "entities.jsonl")
+    results = tmp_path / "results"
+    argv = ["--predictions", str(mine.parent), "--name", "mine", "--output", str(results), "--resamples", "20"]
+    assert evaluate_cli.main(argv) == 0, capsys.readouterr().err
+    for name in ("leaderboard.html", "leaderboard.md", "leaderboard.json"):
+        text = (results / name).read_text(encoding="utf-8")
+        assert str(tmp_path) not in text and "/private/" not in text, name
