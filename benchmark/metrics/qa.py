@@ -99,7 +99,8 @@ _DROP = re.compile(r"[\s\"'“”‘’「」『』《》()()\[\]【】,,、。.
 _QUOTES = "\"'“”‘’「」『』《》"
 _OPEN_CLOSE = {"“": "”", "‘": "’", "「": "」", "『": "』", "《": "》", '"': '"', "'": "'"}
 # Joiners of list items (outside quotes): enumeration comma, commas, 和/及/与/以及, slashes, spaces.
-_JOINER = re.compile(r"以及|[、,，和及与/;；\s]+")
+_JOINER = re.compile(r"(?:以及|[、,，和及与/;；\s])+")
+_JOINER_NO_SPACE = re.compile(r"(?:以及|[、,，和及与/;；])+")
 _NEGATION = "不没未无非"
 # Grammatical words that may surround or sit inside a right span answer (never a negation).
 _FUNCTION_WORDS = ("已经", "已", "的", "地", "得", "了", "着", "过", "都", "均")
@@ -334,8 +335,9 @@ def abstains(text: str, question: str = "") -> bool:
 # ------------------------------------------------------------------------------ names, spans, lists
 
 
-def _split_items(raw: str) -> list[str]:
-    """Items of a list answer, split on joiners outside quotes, each normalized."""
+def _split_items(raw: str, *, spaces: bool = True) -> list[str]:
+    """Items of a list answer, split on joiners outside quotes (spaces too if asked), normalized."""
+    joiner = _JOINER if spaces else _JOINER_NO_SPACE
     items, current, closer = [], [], None
     i = 0
     text = unicodedata.normalize("NFKC", raw)
@@ -346,7 +348,7 @@ def _split_items(raw: str) -> list[str]:
         elif closer is not None and ch == closer:
             closer = None
         elif closer is None:
-            m = _JOINER.match(text, i)
+            m = joiner.match(text, i)
             if m:
                 items.append("".join(current))
                 current = []
@@ -499,8 +501,11 @@ def _judge_text(item: Any, answer: str, norm: str, golds: list[str], written: _W
         return True, "name-variant"
     if item.answer_type == "entity" and any(_written_with(norm, g, written) for g in golds):
         return True, "name-variant"
-    if len(answer_items) >= 2:
-        return False, "wrong-list"
+    items = _split_items(answer, spaces=False)
+    if (len(items) >= 2 and any(g in it for it in items for g in golds)) or (
+        len(answer_items) >= 2 and any(it in golds for it in answer_items)
+    ):
+        return False, "wrong-list"  # the answer and something else beside it
     question = normalize_answer(item.question)
     if any(_contains_with_fillers(norm, g, question) for g in golds):
         return True, "span-contains"

@@ -89,6 +89,7 @@ CASES = [
     ("q17", "2018年", False, "wrong-list"),
     ("q67", "宜宾市", False, "wrong-list"),
     ("q25", "王涛、韩顺军", False, "wrong-list"),  # another person beside the answer
+    ("q25", "王涛 韩顺军", False, "wrong-list"),
     ("q51", "涉黑案件和恶势力团伙案件", False, "wrong-list"),  # both sides of a comparison
     # ---- names: without quotes or head noun; with an organiser, date or title the article writes
     ("q08", "向人民报告", True, "name-variant"),
@@ -110,6 +111,7 @@ CASES = [
     ("q24", "已经清零了", True, "span-contains"),
     ("q77", "发案逐年下降", True, "span-contains"),
     ("q78", "在全国得到推广", True, "span-contains"),
+    ("q78", "在 全国 得到 推广", True, "span-contains"),  # spaces inside a phrase are no list
     ("q51", "恶势力团伙案件更多", True, "span-contains"),
     ("q63", "王小洪是常务副部长", True, "span-contains"),
     ("q24", "没有清零", False, "no-match"),  # a negation is never a function word
