@@ -19,6 +19,7 @@ import pytest
 from render_fakes import fake_run
 
 from benchmark.document import Document
+from benchmark.normalize import QUALIFIERS
 from benchmark.render import html
 from benchmark.schema import Entity
 from benchmark.tasks import TASKS, get_task
@@ -257,3 +258,16 @@ def test_a_run_scored_by_an_older_task_version_says_so(article: Document) -> Non
     assert "scored as" not in html.task_view(run, get_task("ner"), article)
     run.meta["tasks"]["ner"]["task"] = "ner.v0"
     assert "(scored as ner.v0: rescore to update)" in html.task_view(run, get_task("ner"), article)
+
+
+def test_numeric_view_names_the_attribute_that_differs(article: Document) -> None:
+    gold = article.gold["numeric"]
+    g0, g1 = gold[0], gold[1]
+    other = next(q for q in QUALIFIERS if q != g0.qualifier)
+    pred = [dataclasses.replace(g0, qualifier=other), dataclasses.replace(g1, metric="完全不同的短语"), *gold[2:]]
+    out = view(get_task("numeric"), article, pred)
+    assert "match (qualifier)" in row_of(out, html.esc(g0.text))
+    assert "mismatch (metric)" in row_of(out, "完全不同的短语")
+    details = get_task("numeric").details(article, pred, ScoringContext())
+    details["matches"].append({"gold": 999, "pred": 0, "exact": True, "value": True, "unit": True, "qualifier": True})
+    assert get_task("numeric").html_view(article, pred, details, {}).count("<tr class=") == len(gold)

@@ -29,7 +29,12 @@ def fact_rows(
 
     Indices in ``details`` refer to ``gold`` and ``predictions`` in the order they were scored.
     """
-    by_pair = {(m["gold"], m["pred"]): m for m in details.get("matches", [])}
+
+    def valid(gi: int, pi: int) -> bool:  # details of other predictions (a hand-edited run) are ignored
+        return 0 <= gi < len(gold) and 0 <= pi < len(predictions)
+
+    matches = [m for m in details.get("matches", []) if valid(m["gold"], m["pred"])]
+    by_pair = {(m["gold"], m["pred"]): m for m in matches}
     rows: list[tuple[Any | None, Any | None, str, list[str]]] = []
     used_g: set[int] = set()
     used_p: set[int] = set()
@@ -42,10 +47,12 @@ def fact_rows(
         return out
 
     for gi, pi in details.get("fact_matches", []):
+        if not valid(gi, pi):
+            continue
         rows.append((gold[gi], predictions[pi], "match", differing(by_pair.get((gi, pi), {}), True)))
         used_g.add(gi)
         used_p.add(pi)
-    for m in details.get("matches", []):
+    for m in matches:
         gi, pi = m["gold"], m["pred"]
         if gi not in used_g and pi not in used_p:
             rows.append((gold[gi], predictions[pi], "mismatch", differing(m, False)))
