@@ -1,14 +1,18 @@
 """The ``hf-generative`` adapter: a local causal LM (transformers) prompted for every task.
 
-Each request (a line, a paragraph unit, or the whole document; see
-:mod:`benchmark.adapters.llm_common`) is rendered with the model's chat template
-(``apply_chat_template(..., add_generation_prompt=True)``) and answered by greedy
-decoding (``do_sample=False``), so a run is deterministic on a given machine. Requests
-are generated ``batch_size`` at a time, left-padded, shortest prompts together.
+Each request (a line, a paragraph unit, a question, or the whole document; the tasks build
+them, see :mod:`benchmark.adapters.llm_adapter`) is rendered with the model's chat template
+(``apply_chat_template(..., add_generation_prompt=True)``), or, with ``prompt=completion``
+(base models), is the task's few-shot completion text as is, cut at the first blank line.
+Answers come from greedy decoding (``do_sample=False``), so a run is deterministic on a
+given machine. Requests are generated ``batch_size`` at a time, left-padded, shortest
+prompts together. ``system_role=auto`` puts the instructions into the first user turn when
+the chat template drops or refuses a system message (``yes``/``no`` force it).
 
 Usage::
 
     evaluate.py --model hf-generative:model=/models/Qwen2.5-7B-Instruct,device=cuda,dtype=bfloat16
+    evaluate.py --model hf-generative:model=/models/base-model,prompt=completion
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from benchmark.adapters.base import register_adapter
-from benchmark.adapters.llm_common import ChatRequest, Completion, LLMAdapter, prompts_digest
+from benchmark.adapters.llm_adapter import Completion, LLMAdapter
+from benchmark.tasks.llm import prompts_digest
 
 Generated = tuple[str, dict[str, Any]]
 
@@ -34,7 +39,11 @@ class HFGenerativeOptions:
         device: ``auto`` (CUDA when available), ``cpu`` or ``cuda``.
         dtype: Weights dtype; ``auto`` is float32 on CPU and the checkpoint's dtype on CUDA.
         batch_size: Requests generated together.
-        unit: ``line`` (one request per line; per paragraph unit for topics) or ``document``.
+        unit: ``line`` (one request per line, paragraph unit or question) or ``document``.
+        prompt: ``chat`` (the chat template) or ``completion`` (the task's few-shot text, for base
+            models; no chat template needed).
+        system_role: ``auto`` (detected from the chat template), ``yes`` or ``no`` (instructions
+            go into the first user turn).
     """
 
     model: str = ""
@@ -43,6 +52,8 @@ class HFGenerativeOptions:
     dtype: Literal["auto", "float32", "float16", "bfloat16"] = "auto"
     batch_size: int = 1
     unit: Literal["line", "document"] = "line"
+    prompt: Literal["chat", "completion"] = "chat"
+    system_role: Literal["auto", "yes", "no"] = "auto"
 
     def __post_init__(self) -> None:
         if self.max_new_tokens < 1:
@@ -56,13 +67,13 @@ class HFGenerativeAdapter(LLMAdapter):
     """Local chat LLM through transformers, greedy decoding, JSON answers grounded to offsets."""
 
     name = "hf-generative"
-    version = f"1+p{prompts_digest()[:8]}"
+    version = f"2+p{prompts_digest()[:8]}"
     requires = ("torch", "transformers")
     install_hint = "pip install torch transformers"
     Options = HFGenerativeOptions
     description: ClassVar[str] = (
-        "local causal LM (transformers chat template, greedy decoding) prompted with Chinese "
-        "few-shot prompts; JSON answers parsed tolerantly and grounded to offsets"
+        "local causal LM (transformers chat template, or few-shot completion for base models; greedy) "
+        "prompted by every task; JSON answers parsed tolerantly and grounded to offsets"
     )
 
     def __init__(self, options: HFGenerativeOptions | None = None) -> None:
@@ -70,6 +81,7 @@ class HFGenerativeAdapter(LLMAdapter):
         self._model: Any = None
         self._tokenizer: Any = None
         self._device = "cpu"
+        self._system_role = True
 
     def preflight(self) -> None:
         """``model`` is a local folder holding config.json (or a hub id while HF_HUB_OFFLINE=0)."""
@@ -78,7 +90,7 @@ class HFGenerativeAdapter(LLMAdapter):
         check_model_source(self.name, self.options.model)
 
     def load(self) -> None:
-        """Load the tokenizer and model; the tokenizer must have a chat template."""
+        """Load the tokenizer and model; ``prompt=chat`` needs a chat template."""
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -89,8 +101,15 @@ class HFGenerativeAdapter(LLMAdapter):
         if self._device == "auto":
             self._device = "cpu"
         tokenizer = AutoTokenizer.from_pretrained(opts.model)
-        if not getattr(tokenizer, "chat_template", None):
-            raise ValueError(f"{opts.model}: the tokenizer has no chat template (use an instruct/chat model)")
+        if opts.prompt == "chat" and not getattr(tokenizer, "chat_template", None):
+            raise ValueError(
+                f"{opts.model}: the tokenizer has no chat template (use an instruct/chat model, "
+                "or prompt=completion for a base model)"
+            )
+        if opts.prompt == "chat":
+            self._system_role = opts.system_role == "yes" or (
+                opts.system_role == "auto" and template_has_system_role(tokenizer)
+            )
         tokenizer.padding_side = "left"
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token
@@ -116,15 +135,25 @@ class HFGenerativeAdapter(LLMAdapter):
         config.pad_token_id = self._tokenizer.pad_token_id
         return config
 
-    def _generate(self, conversations: Sequence[list[dict[str, str]]]) -> list[Generated]:
-        """Greedy answers to a batch of chat conversations, with token counts."""
+    def system_role(self) -> bool:
+        """Whether the chat template takes a system message (decided at load time)."""
+        return self._system_role
+
+    def render(self, request: Any) -> str:
+        """The text the model reads: the chat template applied, or the completion prompt."""
+        if request.prompt is not None:
+            return request.prompt
+        tok = self._tokenizer
+        return tok.apply_chat_template(request.messages, add_generation_prompt=True, tokenize=False)
+
+    def _generate(self, prompts: Sequence[str]) -> list[Generated]:
+        """Greedy answers to a batch of rendered prompts, with token counts."""
         import torch
 
         tok = self._tokenizer
-        prompts = [
-            tok.apply_chat_template(c, add_generation_prompt=True, tokenize=False) for c in conversations
-        ]
-        enc = tok(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(self._device)
+        special = self.options.prompt == "completion"  # a raw text gets the tokenizer's BOS
+        enc = tok(list(prompts), return_tensors="pt", padding=True, add_special_tokens=special)
+        enc = enc.to(self._device)
         with torch.inference_mode():
             out = self._model.generate(**enc, generation_config=self._generation_config())
         width = enc["input_ids"].shape[1]
@@ -136,21 +165,24 @@ class HFGenerativeAdapter(LLMAdapter):
             results.append((text, {"prompt_tokens": int(mask.sum()), "completion_tokens": n_new}))
         return results
 
-    def complete(self, requests: Sequence[ChatRequest]) -> list[Completion]:
-        """Generate every request, ``batch_size`` at a time (shortest prompts batched together)."""
+    def complete(self, requests: Sequence[Any]) -> list[Completion]:
+        """Generate every request, ``batch_size`` at a time (shortest prompts batched together);
+        an answer is cut at the request's first stop string."""
         if self._model is None and not self._patched():
             raise RuntimeError("hf-generative: call load() before predict()")
         size = self.options.batch_size
+        prompts = [self.render(r) for r in requests]
         order = list(range(len(requests)))
         if size > 1:  # similar lengths together: less padding
-            order.sort(key=lambda i: sum(len(m["content"]) for m in requests[i].messages))
+            order.sort(key=lambda i: len(prompts[i]))
         out: list[Completion | None] = [None] * len(requests)
         for k in range(0, len(order), size):
             batch = order[k : k + size]
             started = time.perf_counter()
-            generated = self._generate([requests[i].messages for i in batch])
+            generated = self._generate([prompts[i] for i in batch])
             seconds = (time.perf_counter() - started) / len(batch)
             for i, (text, meta) in zip(batch, generated, strict=True):
+                text = cut_at_stop(text, requests[i].stop)
                 out[i] = Completion(text, meta={**meta, "seconds": round(seconds, 4), "batch": k // size})
         return [c for c in out if c is not None]
 
@@ -167,3 +199,25 @@ class HFGenerativeAdapter(LLMAdapter):
         }
         totals["seconds"] = round(totals["seconds"], 4)
         return {"per_request": metas, "totals": totals, "device": self._device}
+
+
+def template_has_system_role(tokenizer: Any) -> bool:
+    """Whether the chat template renders a system message (some drop it, some refuse it)."""
+    probe = "\u2063system-probe\u2063"
+    messages = [{"role": "system", "content": probe}, {"role": "user", "content": "x"}]
+    try:
+        text = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    except Exception:  # a template that raises on the system role ("System role not supported")
+        return False
+    return probe in str(text)
+
+
+def cut_at_stop(text: str, stop: Sequence[str]) -> str:
+    """``text`` up to the first of the ``stop`` strings (the whole text when none occurs).
+
+    Example:
+        >>> cut_at_stop('[]\\n\\n示例 5', ("\\n\\n",)), cut_at_stop("[]", ())
+        ('[]', '[]')
+    """
+    cut = min((i for i in (text.find(s) for s in stop if s) if i >= 0), default=len(text))
+    return text[:cut]

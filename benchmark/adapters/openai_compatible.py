@@ -1,10 +1,15 @@
-"""The ``openai`` adapter: any OpenAI-compatible chat-completions server (vLLM, Ollama,
-llama.cpp server, ``transformers serve``, cloud APIs).
+"""The ``openai`` adapter: any OpenAI-compatible server (vLLM, Ollama, llama.cpp server,
+``transformers serve``, cloud APIs).
+
+``prompt=chat`` (default) sends each task's request as chat messages to
+``/chat/completions``; ``prompt=completion`` sends the task's few-shot completion text to
+``/completions`` (base models), with its stop strings. ``system_role=no`` puts the
+instructions into the first user turn, for chat templates without a system role.
 
 Requests go out concurrently (``httpx.AsyncClient``, at most ``concurrency`` in flight),
 each with its own timeout, and are retried with exponential backoff and jitter on 429,
 5xx, timeouts and connection errors (a ``Retry-After`` header sets the wait instead).
-Answers are cached on disk under the sha256 of (base URL, model, messages, sampling
+Answers are cached on disk under the sha256 of (base URL, model, messages or prompt, sampling
 parameters), so a re-run or a resumed run issues no request for what it already has.
 The API key is read from the environment variable named by ``api_key_env`` at load time;
 it is sent in the ``Authorization`` header and stored nowhere (not in the options, the
@@ -12,7 +17,8 @@ cache, the run record or error messages).
 
 A request that fails for good (a non-retryable 4xx, a malformed body, empty ``choices``,
 retries exhausted) is counted in the document's ``Prediction.info`` and ``problems``;
-the task fails only when every request failed.
+the unit is left out of the predictions, and the task fails only when no answer at all was
+usable.
 
 Usage::
 
@@ -36,8 +42,9 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar
 
 from benchmark.adapters.base import register_adapter
-from benchmark.adapters.llm_common import ChatRequest, Completion, LLMAdapter, prompts_digest
+from benchmark.adapters.llm_adapter import Completion, LLMAdapter
 from benchmark.schema import atomic_write_text
+from benchmark.tasks.llm import prompts_digest
 
 T = TypeVar("T")
 BACKOFF_BASE = 0.5  # seconds before the first retry (before jitter)
@@ -51,7 +58,8 @@ class OpenAIOptions:
     """Options of ``openai``.
 
     Attributes:
-        base_url: The API root, e.g. ``http://127.0.0.1:8000/v1`` (``/chat/completions`` is appended).
+        base_url: The API root, e.g. ``http://127.0.0.1:8000/v1`` (``/chat/completions`` or
+            ``/completions`` is appended).
         model: The model name the server knows (required).
         api_key_env: NAME of the environment variable holding the API key (unset or empty: no key).
         concurrency: Requests in flight at once.
@@ -60,7 +68,11 @@ class OpenAIOptions:
         temperature: Sampling temperature (0: greedy).
         max_tokens: Completion budget per request.
         cache_dir: Response cache folder (empty: no cache).
-        unit: ``line`` (one request per line; per paragraph unit for topics) or ``document``.
+        unit: ``line`` (one request per line, paragraph unit or question) or ``document``.
+        prompt: ``chat`` (messages to ``/chat/completions``) or ``completion`` (the task's
+            few-shot text to ``/completions``, for base models).
+        system_role: ``yes`` (a system message) or ``no`` (instructions lead the first user
+            turn: for chat templates that drop or refuse a system message).
     """
 
     base_url: str = "http://127.0.0.1:8000/v1"
@@ -73,6 +85,8 @@ class OpenAIOptions:
     max_tokens: int = 1024
     cache_dir: str = ".cache/llm"
     unit: Literal["line", "document"] = "line"
+    prompt: Literal["chat", "completion"] = "chat"
+    system_role: Literal["yes", "no"] = "yes"
 
     def __post_init__(self) -> None:
         url_ok = self.base_url.startswith(("http://", "https://"))
@@ -216,26 +230,25 @@ class ChatClient:
     def __repr__(self) -> str:  # never show the key
         return f"ChatClient(base_url={self.base_url!r}, model={self.model!r})"
 
-    def cache_key(self, messages: Sequence[dict[str, str]]) -> str:
-        """sha256 of (base URL, model, messages, parameters): what the answer depends on, not the key."""
-        material = {
-            "base_url": self.base_url,
-            "model": self.model,
-            "messages": list(messages),
-            "params": self.params,
-        }
+    def cache_key(self, request: Any) -> str:
+        """sha256 of (base URL, model, request, parameters): what the answer depends on, not the key.
+
+        ``request`` is chat messages (a list) or a part built by :func:`request_part`.
+        """
+        part = _part(request)
+        material = {"base_url": self.base_url, "model": self.model, **part, "params": self.params}
         text = json.dumps(material, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._api_key, "***") if self._api_key else text
 
-    def complete_all(self, conversations: Sequence[Sequence[dict[str, str]]]) -> list[Completion]:
-        """Answer every conversation (blocking), in order."""
+    def complete_all(self, conversations: Sequence[Any]) -> list[Completion]:
+        """Answer every request (chat messages, or a :func:`request_part`) (blocking), in order."""
         return run_sync(self.acomplete_all(conversations))
 
-    async def acomplete_all(self, conversations: Sequence[Sequence[dict[str, str]]]) -> list[Completion]:
-        """Answer every conversation concurrently, in order."""
+    async def acomplete_all(self, conversations: Sequence[Any]) -> list[Completion]:
+        """Answer every request concurrently, in order."""
         import httpx
 
         headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
@@ -244,27 +257,25 @@ class ChatClient:
         async with httpx.AsyncClient(
             headers=headers, timeout=httpx.Timeout(self.timeout), limits=limits
         ) as client:
-            tasks = [self._one(client, semaphore, list(c)) for c in conversations]
+            tasks = [self._one(client, semaphore, _part(c)) for c in conversations]
             return list(await asyncio.gather(*tasks))
 
-    async def _one(
-        self, client: Any, semaphore: asyncio.Semaphore, messages: list[dict[str, str]]
-    ) -> Completion:
-        """One conversation: from the cache, or sent (within the semaphore) and then cached."""
-        key = self.cache_key(messages)
+    async def _one(self, client: Any, semaphore: asyncio.Semaphore, part: dict[str, Any]) -> Completion:
+        """One request: from the cache, or sent (within the semaphore) and then cached."""
+        key = self.cache_key(part)
         cached = self.cache.get(key) if self.cache else None
         if cached is not None:
             return Completion(cached["content"], meta={"cached": True, "attempts": 0, "latency_s": 0.0,
                                                         **_usage(cached.get("usage"))})  # fmt: skip
         async with semaphore:
-            completion = await self._with_retries(client, messages)
+            completion = await self._with_retries(client, part)
         if completion.text is not None and self.cache is not None:
             self.cache.put(key, {"content": completion.text, "usage": completion.meta.pop("_usage", None),
                                  "finish_reason": completion.meta.get("finish_reason")})  # fmt: skip
         completion.meta.pop("_usage", None)
         return completion
 
-    async def _with_retries(self, client: Any, messages: list[dict[str, str]]) -> Completion:
+    async def _with_retries(self, client: Any, part: dict[str, Any]) -> Completion:
         """Attempt until success, a non-retryable failure, or ``max_retries`` retries.
 
         The wait between attempts (``Retry-After`` or backoff) keeps its concurrency slot,
@@ -275,8 +286,8 @@ class ChatClient:
         while True:
             t0 = time.perf_counter()
             try:
-                body = await self._attempt(client, messages)
-                content, meta = _read_body(body)
+                body = await self._attempt(client, part)
+                content, meta = _read_body(body, chat="messages" in part)
             except RequestFailed as exc:
                 if not exc.retry or attempt >= self.max_retries:
                     return Completion(None, error=self._scrub(str(exc)), meta={
@@ -294,13 +305,14 @@ class ChatClient:
             }
             return Completion(content, meta=meta)
 
-    async def _attempt(self, client: Any, messages: list[dict[str, str]]) -> Any:
+    async def _attempt(self, client: Any, part: dict[str, Any]) -> Any:
         """One POST; the decoded JSON body, or :class:`RequestFailed` saying whether to retry."""
         import httpx
 
-        payload = {"model": self.model, "messages": messages, **self.params, "stream": False}
+        payload = {"model": self.model, **part, **self.params, "stream": False}
+        endpoint = "chat/completions" if "messages" in part else "completions"
         try:
-            response = await client.post(f"{self.base_url}/chat/completions", json=payload)
+            response = await client.post(f"{self.base_url}/{endpoint}", json=payload)
         except httpx.TimeoutException as exc:
             raise RequestFailed(
                 f"timeout after {self.timeout:g} s ({type(exc).__name__})", retry=True
@@ -327,15 +339,39 @@ def _usage(usage: Any) -> dict[str, int]:
     return {k: usage[k] for k in ("prompt_tokens", "completion_tokens") if isinstance(usage.get(k), int)}
 
 
-def _read_body(body: Any) -> tuple[str, dict[str, Any]]:
-    """The message content and usage of a chat-completion body; :class:`RequestFailed` if absent."""
+def request_part(request: Any) -> dict[str, Any]:
+    """What one request adds to the POST body: ``messages``, or ``prompt`` and ``stop``.
+
+    Example:
+        >>> from benchmark.tasks.llm import LLMRequest
+        >>> request_part(LLMRequest(0, "line 0", prompt="输入：甲\\n输出：", stop=("\\n\\n",)))
+        {'prompt': '输入：甲\\n输出：', 'stop': ['\\n\\n']}
+    """
+    if request.prompt is not None:
+        part: dict[str, Any] = {"prompt": request.prompt}
+        return part | {"stop": list(request.stop)} if request.stop else part
+    return {"messages": list(request.messages)}
+
+
+def _part(request: Any) -> dict[str, Any]:
+    """A request part from chat messages (a list) or a part (a dict), as given."""
+    return dict(request) if isinstance(request, dict) else {"messages": list(request)}
+
+
+def _read_body(body: Any, *, chat: bool = True) -> tuple[str, dict[str, Any]]:
+    """The content and usage of a (chat) completion body; :class:`RequestFailed` if absent."""
     choices = body.get("choices") if isinstance(body, dict) else None
     if not isinstance(choices, list) or not choices:
         raise RequestFailed("response has no choices", retry=False, status=200)
-    message = choices[0].get("message") if isinstance(choices[0], dict) else None
-    content = message.get("content") if isinstance(message, dict) else None
+    first = choices[0] if isinstance(choices[0], dict) else {}
+    if chat:
+        message = first.get("message")
+        content = message.get("content") if isinstance(message, dict) else None
+    else:
+        content = first.get("text")
     if not isinstance(content, str):
-        raise RequestFailed("first choice has no message content", retry=False, status=200)
+        what = "message content" if chat else "text"
+        raise RequestFailed(f"first choice has no {what}", retry=False, status=200)
     usage = body.get("usage")
     meta = {
         "status": 200,
@@ -348,17 +384,17 @@ def _read_body(body: Any) -> tuple[str, dict[str, Any]]:
 
 @register_adapter
 class OpenAICompatibleAdapter(LLMAdapter):
-    """Chat-completions endpoint of any OpenAI-compatible server, concurrent, retried and cached."""
+    """(Chat) completions endpoint of any OpenAI-compatible server, concurrent, retried and cached."""
 
     name = "openai"
-    version = f"1+p{prompts_digest()[:8]}"
+    version = f"2+p{prompts_digest()[:8]}"
     requires = ("httpx",)
     install_hint = "pip install httpx"
     Options = OpenAIOptions
     operational_options = ("api_key_env", "concurrency", "max_retries", "timeout", "cache_dir")
     description: ClassVar[str] = (
-        "OpenAI-compatible chat-completions server (vLLM, Ollama, llama.cpp, cloud APIs) prompted "
-        "with Chinese few-shot prompts; concurrent, retried, cached; answers grounded to offsets"
+        "OpenAI-compatible server (vLLM, Ollama, llama.cpp, cloud APIs; chat or few-shot completion) "
+        "prompted by every task; concurrent, retried, cached; answers grounded to offsets"
     )
 
     def __init__(self, options: OpenAIOptions | None = None) -> None:
@@ -390,12 +426,12 @@ class OpenAICompatibleAdapter(LLMAdapter):
             cache=cache,
         )
 
-    def complete(self, requests: Sequence[ChatRequest]) -> list[Completion]:
+    def complete(self, requests: Sequence[Any]) -> list[Completion]:
         """Send every request concurrently (cached answers are not sent again)."""
         if self.client is None:
             raise RuntimeError("openai: call load() before predict()")
         started = time.perf_counter()
-        completions = self.client.complete_all([r.messages for r in requests])
+        completions = self.client.complete_all([request_part(r) for r in requests])
         wall = round(time.perf_counter() - started, 4)
         for c in completions:
             c.meta["batch_wall_s"] = wall

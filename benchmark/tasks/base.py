@@ -11,12 +11,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from benchmark.document import Document
 from benchmark.schema import Problem
+
+if TYPE_CHECKING:
+    from benchmark.tasks.llm import LLMPrompt, LLMRequest, ParsedUnit
 
 
 @dataclass(frozen=True)
@@ -265,6 +268,35 @@ class Task(ABC):
     def errors(self, doc: Document, pred: Sequence[Any], ctx: ScoringContext) -> dict[str, Any]:
         """Error analysis as data (default: none)."""
         return {}
+
+    # -- LLM prompt and answers (see benchmark.tasks.llm) -----------------------------------
+
+    @property
+    def has_llm_prompt(self) -> bool:
+        """Whether the task can be asked of an LLM (it overrides :meth:`llm_requests`)."""
+        return type(self).llm_requests is not Task.llm_requests
+
+    def llm_prompt(self, *, unit: str = "line", style: str = "chat") -> LLMPrompt:
+        """The prompt (instructions, few-shot examples, user template) for ``unit`` and ``style``.
+
+        ``unit``: ``line`` (one request per line, paragraph unit or question) or ``document``;
+        ``style``: ``chat`` (system + user messages) or ``completion`` (a few-shot text for base
+        models). Default: the task has no LLM prompt (ValueError).
+        """
+        raise ValueError(f"task {self.key} has no LLM prompt")
+
+    def llm_requests(self, doc: Any, *, unit: str = "line", style: str = "chat") -> list[LLMRequest]:
+        """The requests of one :class:`~benchmark.adapters.base.InputDocument` (never the gold).
+
+        Each request's ``target`` is the row of :meth:`unit_stats` it answers (-1: the whole
+        document). Default: the task has no LLM prompt (ValueError).
+        """
+        raise ValueError(f"task {self.key} has no LLM prompt")
+
+    def llm_parse(self, doc: Any, request: LLMRequest, text: str) -> ParsedUnit:
+        """Read one answer: records or string mentions, or ``failure`` (the unit is left out,
+        never guessed). Default: the task has no LLM prompt (ValueError)."""
+        raise ValueError(f"task {self.key} has no LLM prompt")
 
     @abstractmethod
     def check(self, doc: Document, records: Sequence[Any], *, file: str, gold: bool = True) -> list[Problem]:

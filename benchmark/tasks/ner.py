@@ -81,6 +81,25 @@ class NerTask(Task):
         ),
     )
 
+    # -- LLM prompt and answers (benchmark.tasks.ner_llm) ----------------------------------
+
+    def llm_prompt(self, *, unit: str = "line", style: str = "chat") -> Any:
+        from benchmark.tasks import ner_llm
+
+        return ner_llm.prompt(LABELS, unit, style)
+
+    def llm_requests(self, doc: Any, *, unit: str = "line", style: str = "chat") -> list[Any]:
+        """One request per line (headings included), or per document."""
+        from benchmark.tasks import ner_llm
+
+        return ner_llm.requests(doc, LABELS, unit, style)
+
+    def llm_parse(self, doc: Any, request: Any, text: str) -> Any:
+        """String mentions ``(line, text, label)`` of one answer, grounded later by the harness."""
+        from benchmark.tasks import ner_llm
+
+        return ner_llm.parse(doc, request, text, LABELS)
+
     def check(
         self, doc: Document, records: Sequence[Entity], *, file: str, gold: bool = True
     ) -> list[Problem]:

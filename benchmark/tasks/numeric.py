@@ -133,6 +133,25 @@ class NumericTask(Task):
                 stats[name][u] = (acc.correct, acc.total)
         return stats
 
+    # -- LLM prompt and answers (benchmark.tasks.numeric_llm) ------------------------------
+
+    def llm_prompt(self, *, unit: str = "line", style: str = "chat") -> Any:
+        from benchmark.tasks import numeric_llm
+
+        return numeric_llm.prompt(unit, style)
+
+    def llm_requests(self, doc: Any, *, unit: str = "line", style: str = "chat") -> list[Any]:
+        """One request per line (headings included), or per document."""
+        from benchmark.tasks import numeric_llm
+
+        return numeric_llm.requests(doc, unit, style)
+
+    def llm_parse(self, doc: Any, request: Any, text: str) -> Any:
+        """Numeric facts of one answer, grounded to offsets (ungrounded ones counted)."""
+        from benchmark.tasks import numeric_llm
+
+        return numeric_llm.parse(doc, request, text)
+
     def check(
         self, doc: Document, records: Sequence[NumericFact], *, file: str, gold: bool = True
     ) -> list[Problem]:

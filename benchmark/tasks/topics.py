@@ -230,21 +230,22 @@ class TopicsTask(Task):
         """Topic scores resample the paragraph units themselves."""
         return expected_units(doc)
 
-    def _aligned(self, doc: Document, pred: Sequence[Paragraph]) -> list[tuple[Paragraph, Paragraph]]:
+    def _aligned(self, doc: Document, pred: Sequence[Paragraph]) -> list[tuple[Paragraph, Paragraph | None]]:
+        """Each gold unit with its prediction (None: the system left the unit out)."""
         by_span = {(p.start, p.end): p for p in pred}
         gold = sorted(doc.gold.get("topics", []), key=lambda u: u.start)
-        missing = [(g.start, g.end) for g in gold if (g.start, g.end) not in by_span]
-        if missing:
-            raise ValueError(f"predictions miss paragraph units {missing[:3]} (of {len(missing)})")
-        return [(g, by_span[(g.start, g.end)]) for g in gold]
+        return [(g, by_span.get((g.start, g.end))) for g in gold]
 
     def details(self, doc: Document, pred: Sequence[Paragraph], ctx: ScoringContext) -> dict[str, Any]:
         from benchmark.metrics import score_topics
+        from benchmark.metrics.topics import NO_TOPIC
 
         gold = [record_to_dict(u) for u in doc.gold.get("topics", [])]
-        out = score_topics(
-            gold, [record_to_dict(u) for u in pred], labels=list(TOPICS), section_labels=list(SECTIONS)
-        ).to_dict()
+        # a unit left out is scored as no section and no topic: section wrong, every topic missed
+        filled = [record_to_dict(p) if p is not None else
+                  {"start": g.start, "end": g.end, "section": NO_TOPIC, "topics": []}
+                  for g, p in self._aligned(doc, pred)]  # fmt: skip
+        out = score_topics(gold, filled, labels=list(TOPICS), section_labels=list(SECTIONS)).to_dict()
         return out | {"units": self.unit_results(doc, pred)}
 
     def unit_results(self, doc: Document, pred: Sequence[Paragraph]) -> list[dict[str, Any]]:
@@ -277,12 +278,12 @@ class TopicsTask(Task):
         self, doc: Document, pred: Sequence[Paragraph], ctx: ScoringContext
     ) -> dict[str, np.ndarray]:
         rows = []
-        for gold, guess in self._aligned(doc, pred):
-            g, p = set(gold.topics), set(guess.topics)
+        for gold, guess in self._aligned(doc, pred):  # a missing unit: no section, no topic
+            g, p = set(gold.topics), set(guess.topics if guess else ())
             rows.append(
                 [len(g & p), len(p - g), len(g - p),
-                 float(bool(guess.topics) and guess.topics[0] == gold.topics[0]),
-                 float(guess.section == gold.section), float(g == p), len(g ^ p)]
+                 float(bool(guess and guess.topics) and guess.topics[0] == gold.topics[0]),
+                 float(guess is not None and guess.section == gold.section), float(g == p), len(g ^ p)]
             )  # fmt: skip
         m = np.array(rows, dtype=float).reshape(-1, 7)
         ones = np.ones((len(m), 1))
@@ -293,6 +294,26 @@ class TopicsTask(Task):
             "subset_accuracy": np.hstack([m[:, 5:6], ones]),
             "hamming_loss": np.hstack([m[:, 6:7], ones * len(TOPICS)]),
         }
+
+    # -- LLM prompt and answers (benchmark.tasks.topics_llm) -------------------------------
+
+    def llm_prompt(self, *, unit: str = "line", style: str = "chat") -> Any:
+        from benchmark.tasks import topics_llm
+
+        definitions = tuple((t, TAXONOMY[t].definition_zh) for t in TOPICS)
+        return topics_llm.prompt(SECTIONS, definitions, unit, style)
+
+    def llm_requests(self, doc: Any, *, unit: str = "line", style: str = "chat") -> list[Any]:
+        """One request per paragraph unit, or per document."""
+        from benchmark.tasks import topics_llm
+
+        return topics_llm.requests(doc, self.llm_prompt(unit=unit, style=style))
+
+    def llm_parse(self, doc: Any, request: Any, text: str) -> Any:
+        """The record of one unit (or of every unit a document answer names); no fallback."""
+        from benchmark.tasks import topics_llm
+
+        return topics_llm.parse(doc, request, text, SECTIONS, TOPICS)
 
     def check(
         self, doc: Document, records: Sequence[Paragraph], *, file: str, gold: bool = True
@@ -319,11 +340,16 @@ class TopicsTask(Task):
                     )
             if len(set(unit.topics)) != len(unit.topics):
                 problems.append(Problem(file, i, "topics", f"repeated topic in {list(unit.topics)}"))
-        return problems + _coverage(doc, records, file=file)
+        return problems + _coverage(doc, records, file=file, complete=gold)
 
 
-def _coverage(doc: Document, records: Sequence[Paragraph], *, file: str) -> list[Problem]:
-    """Every expected unit exactly once, and nothing else."""
+def _coverage(
+    doc: Document, records: Sequence[Paragraph], *, file: str, complete: bool = True
+) -> list[Problem]:
+    """Every expected unit at most once (exactly once when ``complete``: gold), and nothing else.
+
+    Predictions may leave units out: a missing unit scores as wrong, it is not malformed.
+    """
     expected = expected_units(doc)
     wanted = set(expected)
     seen: dict[tuple[int, int], int] = {}
@@ -352,7 +378,7 @@ def _coverage(doc: Document, records: Sequence[Paragraph], *, file: str) -> list
             )
         else:
             seen[span] = i
-    for start, end in expected:
+    for start, end in expected if complete else ():
         if (start, end) not in seen:
             problems.append(
                 Problem(

@@ -44,7 +44,9 @@ def tiny_lm(tmp_path_factory: pytest.TempPathFactory, gold_doc: Document) -> Pat
     pytest.importorskip("transformers")
     from llm_fakes import build_tiny_lm
 
-    from benchmark.adapters.llm_common import build_prompt
+    from benchmark.tasks import TASKS, get_task
 
-    prompts = [build_prompt(t, u).template_text for t in ("ner", "numeric", "topics") for u in ("line", "document")]
-    return build_tiny_lm(tmp_path_factory.mktemp("tiny-lm"), [gold_doc.text, SMALL_TEXT, *prompts])
+    tasks = [get_task(key) for key in TASKS.names() if get_task(key).has_llm_prompt]
+    prompts = [t.llm_prompt(unit=u, style=s).template_text for t in tasks for u in ("line", "document")
+               for s in ("chat", "completion")]  # fmt: skip
+    return build_tiny_lm(tmp_path_factory.mktemp("tiny-lm"), [gold_doc.text, SMALL_TEXT, "问题：谁多少起?", *prompts])

@@ -141,8 +141,20 @@ def chat_body(content: str, *, prompt_tokens: int = 11, completion_tokens: int =
 
 
 def user_text(request: dict[str, Any]) -> str:
-    """The content of the last user message of a chat request."""
+    """The content of the last user message of a chat request (a completion request: the text
+    after the prompt's last ``输入：``, the request itself without the few-shot examples)."""
+    if "prompt" in request:
+        return request["prompt"].rsplit("输入：", 1)[-1]
     return next(m["content"] for m in reversed(request["messages"]) if m["role"] == "user")
+
+
+def as_completion_body(body: Any) -> Any:
+    """A chat-completion body turned into a ``/completions`` body (``choices[0].text``)."""
+    if not isinstance(body, dict) or not body.get("choices"):
+        return body
+    choices = [{"index": c.get("index", 0), "text": (c.get("message") or {}).get("content"),
+                "finish_reason": c.get("finish_reason")} for c in body["choices"]]  # fmt: skip
+    return {**body, "object": "text_completion", "choices": choices}
 
 
 class Script:
@@ -181,6 +193,7 @@ class FakeOpenAIServer:
         self.handler = handler
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
+        self.paths: list[str] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -206,7 +219,14 @@ class FakeOpenAIServer:
                 with fake._lock:
                     fake.requests.append(request)
                     fake.headers.append(dict(self.headers))
-                reply = fake.handler(request) if self.path == "/v1/chat/completions" else Reply(404, "not found")
+                if self.path in ("/v1/chat/completions", "/v1/completions"):
+                    reply = fake.handler(request)
+                    if self.path == "/v1/completions":  # handlers answer in the chat format
+                        reply = Reply(reply.status, as_completion_body(reply.body), reply.headers, reply.delay)
+                else:
+                    reply = Reply(404, "not found")
+                with fake._lock:
+                    fake.paths.append(self.path)
                 time.sleep(reply.delay)
                 body = reply.body if isinstance(reply.body, str) else json.dumps(reply.body, ensure_ascii=False)
                 data = body.encode("utf-8")
@@ -231,3 +251,37 @@ class FakeOpenAIServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+# --------------------------------------------------------------------------- canned backend
+
+
+def canned_adapter(answers: Iterable[str | None], **options: Any) -> Any:
+    """An LLM adapter whose backend returns ``answers`` in order (None: a failed request).
+
+    The whole ``LLMAdapter.predict`` path runs: the task builds the requests and reads the
+    answers. ``options`` are ``unit``, ``prompt`` and ``system_role``; ``adapter.sent`` keeps
+    the requests it was given.
+    """
+    from benchmark.adapters.llm_adapter import Completion, LLMAdapter
+
+    @dataclass(frozen=True)
+    class Options:
+        unit: str = "line"
+        prompt: str = "chat"
+        system_role: str = "yes"
+
+    class Canned(LLMAdapter):
+        name = "canned-llm"
+
+        def __init__(self) -> None:
+            super().__init__(Options(**options))
+            self.sent: list[Any] = []
+
+        def complete(self, requests: Any) -> list[Completion]:
+            self.sent += list(requests)
+            queue = list(answers)
+            assert len(queue) == len(requests), (len(queue), len(requests))
+            return [Completion(a) if a is not None else Completion(None, error="HTTP 400: bad") for a in queue]
+
+    return Canned()

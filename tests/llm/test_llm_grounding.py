@@ -1,24 +1,21 @@
-"""Interpreting answers: mentions, numeric grounding, topic fallbacks, and failure counts."""
+"""Interpreting answers through the tasks' parsers: mentions, numeric grounding, topics without
+fallbacks, and failure counts (a canned backend behind the real ``LLMAdapter.predict``)."""
 
 from __future__ import annotations
 
 import json
 
-from llm_fakes import make_input
+import pytest
+from llm_fakes import canned_adapter, make_input
 
 from benchmark.adapters.base import InputDocument, Mention
-from benchmark.adapters.llm_common import Completion, build_prompt, build_requests, interpret
 from benchmark.schema import NumericFact, Paragraph
 from benchmark.tasks import get_task
 from benchmark.validate import surface_problems
 
 
 def run(task: str, doc: InputDocument, answers: list[str | None], unit: str = "line"):
-    prompt = build_prompt(task, unit)
-    reqs = build_requests(prompt, doc, 0)
-    assert len(reqs) == len(answers)
-    comps = [Completion(a) if a is not None else Completion(None, error="HTTP 400: bad") for a in answers]
-    return interpret(prompt, doc, reqs, comps)
+    return canned_adapter(answers, unit=unit).predict(task, [doc])[0]
 
 
 def fact(text: str, value: float, unit: str, metric: str, qualifier: str = "exact") -> dict:
@@ -34,17 +31,19 @@ def test_ner_mentions_and_counts(small_doc: InputDocument) -> None:
     ]
     pred = run("ner", small_doc, answers)
     assert pred.mentions == [Mention(0, "市公安局", "ORG"), Mention(2, "张明", "PER"), Mention(2, "局长", "TITLE")]
-    assert pred.info["requests"] == 3 and pred.info["parse_failures"] == 1
-    assert pred.info["parse_failure_rate"] == 1 / 3
+    assert pred.info["llm"]["requests"] == 3 and pred.info["llm"]["parse_failures"] == 1
+    assert pred.info["llm"]["parse_failure_rate"] == 1 / 3
+    assert pred.info["llm"]["items"] == 5 and pred.info["llm"]["grounding_failures"] == 0
     assert pred.info["counts"] == {"invalid_items": 2, "parse_failures": 1}
     assert len(pred.problems) == 3 and pred.problems[0].startswith("line 1: unparseable answer")
-    assert pred.info["prompt_sha256"] == build_prompt("ner").sha256
+    assert pred.info["prompt_sha256"] == get_task("ner").llm_prompt().sha256
 
 
 def test_ner_document_mode_names_every_line(small_doc: InputDocument) -> None:
     pred = run("ner", small_doc, ['[{"text": "5名", "label": "DATE"}, {"text": "成都", "label": "GPE"}]'], "document")
     assert pred.mentions == [Mention(1, "5名", "DATE")]
     assert pred.info["counts"] == {"ungrounded": 1}
+    assert pred.info["llm"]["grounding_failures"] == 1 and pred.info["llm"]["grounding_failure_rate"] == 0.5
 
 
 def test_numeric_grounding(small_doc: InputDocument) -> None:
@@ -66,6 +65,7 @@ def test_numeric_grounding(small_doc: InputDocument) -> None:
                    ("5名", 29, "在逃", "在逃")]  # fmt: skip
     assert pred.records[1].metric_start == 23  # after the quantity, nearest
     assert pred.info["counts"] == {"invalid_items": 1, "overlapping": 3, "ungrounded": 1}
+    assert pred.info["llm"]["grounding_failures"] == 4 and pred.info["llm"]["items"] == 8
     assert len(pred.problems) == 5
     assert surface_problems(text, pred.records, file="x") == []
 
@@ -96,25 +96,34 @@ def test_numeric_records_pass_the_task_check(gold_doc, article: InputDocument) -
     assert problems == []
 
 
-def test_topics_one_record_per_unit_with_fallbacks(gold_doc, article: InputDocument) -> None:
+def test_topics_failed_units_are_left_out_never_guessed(gold_doc, article: InputDocument) -> None:
     n = len(article.units)
     answers: list[str | None] = ['{"section": "masthead", "topics": ["page_furniture"]}'] * n
     answers[0] = '{"section": "Lead", "topics": ["overview", "crime", "overview", "weather"]}'
     answers[1] = '{"section": "appendix", "topics": ["crime"]}'
     answers[2] = "无法判断"
     answers[3] = None
+    answers[4] = '{"section": "duty", "topics": ["weather"]}'
     pred = run("topics", article, answers)
-    assert [(r.start, r.end) for r in pred.records] == list(article.units)
+    assert [(r.start, r.end) for r in pred.records] == [article.units[0], *article.units[5:]]
     assert pred.records[0] == Paragraph(*article.units[0], "lead", ("overview", "crime"))
-    assert pred.records[1] == Paragraph(*article.units[1], "lead", ("crime",))
-    assert pred.records[2] == Paragraph(*article.units[2], "lead", ("overview",))
-    assert pred.info["counts"] == {"fallback_units": 3, "parse_failures": 1, "request_failures": 1}
-    assert pred.info["parse_failure_rate"] == 1 / (n - 1)
+    assert pred.info["counts"] == {"parse_failures": 3, "request_failures": 1, "unknown_topics": 1}
+    assert pred.info["llm"]["parse_failure_rate"] == 3 / (n - 1)
+    assert pred.info["llm"]["units_answered"] == n - 4
+    assert any("unknown section 'appendix'" in p for p in pred.problems)
     assert get_task("topics").check(gold_doc, pred.records, file="x", gold=False) == []
 
 
 def test_topics_document_mode(small_doc: InputDocument) -> None:
     answer = '[{"id": 2, "section": "duty", "topics": ["crime"]}, {"id": 9, "section": "duty"}, "x"]'
     pred = run("topics", small_doc, [answer], "document")
-    assert [(r.section, r.topics) for r in pred.records] == [("lead", ("overview",)), ("duty", ("crime",))]
-    assert pred.info["counts"] == {"fallback_units": 1, "invalid_items": 2}
+    assert [(r.section, r.topics) for r in pred.records] == [("duty", ("crime",))]
+    assert pred.info["counts"] == {"invalid_items": 2, "unanswered_units": 1}
+    assert pred.info["llm"]["parse_failures"] == 0
+
+
+def test_all_garbage_fails_the_task(small_doc: InputDocument) -> None:
+    with pytest.raises(RuntimeError, match=r"every answer failed to parse: 3 of 3 unusable .*line 0: unparseable"):
+        run("ner", small_doc, ["好的", "```json\n[{", '{"x": 1}'])
+    with pytest.raises(RuntimeError, match="every answer failed to parse: 1 of 1"):
+        run("topics", small_doc, ['[{"id": 1, "section": "none"}]'], "document")

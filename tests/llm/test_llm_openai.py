@@ -48,16 +48,15 @@ def adapter_for(url: str, tmp_path: Path, **options: object):
 def test_canned_answers_grounded_with_usage(tmp_path: Path, small_doc: InputDocument) -> None:
     with FakeOpenAIServer(canned(ANSWERS)) as server:
         pred = adapter_for(server.url, tmp_path).predict("ner", [small_doc])[0]
-        numeric = adapter_for(server.url, tmp_path).predict("numeric", [small_doc])[0]
+        with pytest.raises(RuntimeError, match="every answer failed to parse: 3 of 3 unusable"):
+            adapter_for(server.url, tmp_path).predict("numeric", [small_doc])  # ner JSON: no valid fact
     entities, _ = ground(small_doc, pred)
     text = small_doc.text
     assert [(e.text, e.label) for e in entities] == [("市公安局", "ORG"), ("盗窃案件", "EVENT"), ("南江县", "GPE")]
     assert all(e == Entity(text.index(e.text), text.index(e.text) + len(e.text), e.text, e.label) for e in entities)
-    assert pred.info["parse_failures"] == 0 and pred.info["totals"]["prompt_tokens"] == 33
+    assert pred.info["llm"]["parse_failures"] == 0 and pred.info["totals"]["prompt_tokens"] == 33
     assert [m["completion_tokens"] for m in pred.info["per_request"]] == [7, 7, 7]
     assert all(m["latency_s"] > 0 and m["attempts"] == 1 for m in pred.info["per_request"])
-    assert numeric.records == []  # the server answered ner JSON for numeric: invalid items, counted
-    assert numeric.info["counts"] == {"invalid_items": 3}
     request = server.requests[0]
     assert request["model"] == "fake-model" and request["temperature"] == 0.0 and request["max_tokens"] == 1024
     assert [m["role"] for m in request["messages"]] == ["system", "user"]
@@ -74,12 +73,12 @@ def test_429_and_500_are_retried_with_backoff(tmp_path: Path, small_doc: InputDo
     assert delays[0] == 0.05  # Retry-After respected
     # exponential backoff with jitter: attempt k waits in [d/2, d] for d = 0.5 * 2**k
     assert 0.5 <= delays[1] <= 1.0 and 1.0 <= delays[2] <= 2.0
-    assert pred.info["request_failures"] == 0 and pred.info["totals"]["retries"] == 3
+    assert pred.info["llm"]["request_failures"] == 0 and pred.info["totals"]["retries"] == 3
     assert [m["attempts"] for m in pred.info["per_request"]] == [4, 1, 1]
 
 
 def test_retries_are_bounded(tmp_path: Path, small_doc: InputDocument, delays: list[float]) -> None:
-    error = "all 3 requests failed; first error: HTTP 500"
+    error = "all 3 requests failed; first error: line 0: request failed: HTTP 500"
     with FakeOpenAIServer(Script(then=lambda r: Reply(500, "down"))) as server, pytest.raises(RuntimeError, match=error):
         adapter_for(server.url, tmp_path, max_retries=2).predict("ner", [small_doc])
     assert len(server.requests) == 3 * 3 and len(delays) == 3 * 2
@@ -89,7 +88,7 @@ def test_timeout_is_retried(tmp_path: Path, small_doc: InputDocument, delays: li
     with FakeOpenAIServer(Script([Reply(body=chat_body("[]"), delay=1.0)], then=canned(ANSWERS))) as server:
         pred = adapter_for(server.url, tmp_path, concurrency=1, timeout=0.2).predict("ner", [small_doc])[0]
     assert len(server.requests) == 4 and len(delays) == 1
-    assert pred.info["request_failures"] == 0 and pred.info["per_request"][0]["attempts"] == 2
+    assert pred.info["llm"]["request_failures"] == 0 and pred.info["per_request"][0]["attempts"] == 2
 
 
 def test_every_request_failing_fails_the_task(
@@ -105,7 +104,7 @@ def test_every_request_failing_fails_the_task(
 
     with FakeOpenAIServer(handler) as server:
         adapter = adapter_for(server.url, tmp_path)
-        with pytest.raises(RuntimeError, match="all 6 requests failed; first error: malformed JSON body"):
+        with pytest.raises(RuntimeError, match="all 6 requests failed; first error: line 0: request failed: malformed JSON body"):
             adapter.predict("ner", [small_doc, small_doc])
         completions = adapter.client.complete_all([[{"role": "user", "content": "张明任局长"}]])
     assert len(server.requests) == 7 and delays == []  # none of these is retried
@@ -125,7 +124,8 @@ def test_some_failures_are_counted(tmp_path: Path, small_doc: InputDocument, del
     with FakeOpenAIServer(handler) as server:
         pred = adapter_for(server.url, tmp_path).predict("ner", [small_doc])[0]
     assert len(server.requests) == 3 and delays == []
-    assert pred.info["request_failures"] == 2 and pred.info["totals"]["failed"] == 2
+    assert pred.info["llm"]["request_failures"] == 2 and pred.info["totals"]["failed"] == 2
+    assert pred.info["llm"]["units_answered"] == 1 and pred.info["llm"]["parse_failure_rate"] == 0.0
     assert pred.problems[0].startswith("line 0: request failed: malformed JSON body")
     assert pred.problems[1] == "line 1: request failed: response has no choices"
     assert [m.text for m in pred.mentions] == ["南江县"]
@@ -141,7 +141,7 @@ def test_cache_makes_a_rerun_free_and_resumes(tmp_path: Path, small_doc: InputDo
 
     with FakeOpenAIServer(handler) as server:
         first = adapter_for(server.url, tmp_path).predict("ner", [small_doc])[0]
-        assert len(server.requests) == 3 and first.info["request_failures"] == 1
+        assert len(server.requests) == 3 and first.info["llm"]["request_failures"] == 1
         flaky["fail"] = False
         resumed = adapter_for(server.url, tmp_path).predict("ner", [small_doc])[0]  # only the failed one again
         assert len(server.requests) == 4 and resumed.info["totals"]["cached"] == 2
@@ -158,6 +158,8 @@ def test_cache_makes_a_rerun_free_and_resumes(tmp_path: Path, small_doc: InputDo
 
 def article_answers(request: dict) -> Reply:
     system, text = request["messages"][0]["content"], user_text(request)
+    if "阅读理解" in system:
+        return Reply(body=chat_body('{"answer": "无法回答"}'))
     if "版块" in system:
         return Reply(body=chat_body('{"section": "lead", "topics": ["overview"]}'))
     if "命名实体" in system:
@@ -175,24 +177,23 @@ def test_run_model_records_and_the_key_stays_secret(
     options = {"model": "m", "api_key_env": "BENCH_LLM_TEST_KEY", "cache_dir": str(tmp_path / "cache")}
     with FakeOpenAIServer(article_answers) as server:
         spec = ModelSpec("openai", {"base_url": server.url, **options})
-        summary = run_model(spec, [gold_doc], ["ner", "numeric", "topics"], results=tmp_path / "results",
-                            n_resamples=10)  # fmt: skip
+        tasks = ["ner", "numeric", "topics", "qa"]
+        summary = run_model(spec, [gold_doc], tasks, results=tmp_path / "results", n_resamples=10)
         n = len(server.requests)
-        rerun = run_model(spec, [gold_doc], ["ner", "numeric", "topics"], results=tmp_path / "results",
-                          n_resamples=10, force=True)  # fmt: skip
+        rerun = run_model(spec, [gold_doc], tasks, results=tmp_path / "results", n_resamples=10, force=True)
         assert len(server.requests) == n  # the re-run is served from the cache
     assert summary.status == "ok" and rerun.status == "ok", summary.message
-    assert n == 2 * len(gold_doc.lines()) + 27
+    assert n == 2 * len(gold_doc.lines()) + 27 + len(gold_doc.gold["qa"])
     assert {h.get("Authorization") or h.get("authorization") for h in server.headers} == {f"Bearer {secret}"}
     written = [f for f in tmp_path.rglob("*") if f.is_file()]
     assert len(written) > 10
     for path in written:
         assert secret.encode() not in path.read_bytes(), path
     errors = json.loads((summary.run_path / "errors.json").read_text(encoding="utf-8"))
-    for task in ("ner", "numeric", "topics"):
+    for task in tasks:
         info = errors[task]["info"][gold_doc.id]
         assert len(info["prompt_sha256"]) == 64 and info["prompt_template"].startswith("[system]")
-        assert info["totals"]["requests"] == info["requests"]
+        assert info["totals"]["requests"] == info["llm"]["requests"] and info["llm"]["parse_failures"] == 0
     assert errors["ner"]["grounding"][gold_doc.id]["ungrounded"] == 0
     numeric = summary.outcomes["numeric"].predictions[gold_doc.id]
     assert [(f.text, f.metric) for f in numeric] == [("98.78%", "破案率")] * 2

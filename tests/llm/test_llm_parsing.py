@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from benchmark.adapters.llm_common import (
-    AnswerError,
-    as_item_list,
-    as_object,
-    normalize_label,
-    normalize_qualifier,
-    parse_json_answer,
-    read_fact,
-    repair_json,
-)
+from benchmark.tasks.llm_parse import AnswerError, as_item_list, as_object, parse_json_answer, repair_json
+from benchmark.tasks.ner import LABELS
+from benchmark.tasks.ner_llm import normalize_label
+from benchmark.tasks.numeric_llm import normalize_qualifier, read_fact
 
 ENTS = [{"text": "成都", "label": "GPE"}]
 
@@ -99,7 +93,7 @@ def test_as_item_list_rejects(value: object) -> None:
     ],
 )
 def test_as_object(value: object, expected: object) -> None:
-    assert as_object(value) == expected
+    assert as_object(value, ("section", "topics")) == expected
 
 
 @pytest.mark.parametrize("value", [[], [{}, {}], "lead", 1])
@@ -114,7 +108,7 @@ def test_as_object_rejects(value: object) -> None:
      ("location", "LOC"), ("MISC", None), ("", None), (None, None), (3, None)],
 )  # fmt: skip
 def test_normalize_label(raw: object, expected: str | None) -> None:
-    assert normalize_label(raw) == expected
+    assert normalize_label(raw, LABELS) == expected
 
 
 @pytest.mark.parametrize(

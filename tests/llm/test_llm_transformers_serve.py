@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from benchmark.adapters import InputDocument, get_adapter
+from benchmark.tasks import get_task
 
 pytest.importorskip("httpx")
 STARTUP_SECONDS = 120
@@ -73,13 +74,13 @@ def test_adapter_against_transformers_serve(served: tuple[str, str], small_doc: 
     adapter = get_adapter("openai").from_config({"base_url": url, "model": model, "max_tokens": 8,
                                                  "cache_dir": "", "concurrency": 2})  # fmt: skip
     adapter.load()
-    ner = adapter.predict("ner", [small_doc])[0]
-    assert ner.info["requests"] == 3 and ner.info["request_failures"] == 0
-    assert ner.info["parse_failures"] == 3  # a random model writes no JSON: counted, not fatal
-    assert all(m["prompt_tokens"] > 100 and m["completion_tokens"] > 0 for m in ner.info["per_request"])
-    topics = adapter.predict("topics", [small_doc])[0]
-    assert [(r.start, r.end) for r in topics.records] == list(small_doc.units)
-    assert topics.info["counts"]["fallback_units"] == 2
+    requests = get_task("ner").llm_requests(small_doc)
+    answers = adapter.complete(requests)
+    assert len(answers) == 3 and all(a.text is not None and a.error is None for a in answers)
+    assert all(a.meta["prompt_tokens"] > 100 and a.meta["completion_tokens"] > 0 for a in answers)
+    # a random model writes no JSON: every answer fails to parse, so the task fails (no score of 0)
+    with pytest.raises(RuntimeError, match="every answer failed to parse: 2 of 2 unusable"):
+        adapter.predict("topics", [small_doc])
     # the server is pinned to the folder: another model name is a non-retryable 400
     assert adapter.client is not None
     adapter.client.model = "not-served"
