@@ -1,10 +1,16 @@
 """Build the leaderboard from run records, as data (renderers turn it into files).
 
-One table per task: every system with that task ``ok`` in its run record, ranked by the
-task's primary headline; each row has all headline scores with 95% intervals, and a
-mark where the system is not significantly different from the one ranked just above it
-(paired bootstrap on the primary headline, p >= 0.05). The overall table averages the
-primary headlines; see :data:`OVERALL_POLICY`. The same records give the same output.
+One table per task: each system's latest run with that task ``ok`` (see
+:mod:`benchmark.run_selection`), ranked by the task's primary headline on the documents the
+ranked runs share with today's text and gold (a stored score is used as is when it covers
+exactly those documents and gold; otherwise the run is scored again from its predictions);
+runs that miss a document are flagged ``incomplete`` with the command that re-runs them,
+runs scored under an older task version ``stale``. Each row has all headline scores with
+95% intervals, its ``label_rows`` (:meth:`~benchmark.tasks.base.Task.label_rows`), and a mark
+where the system is not significantly different from the one ranked just above it (paired
+bootstrap on the primary headline, p >= 0.05). The overall table averages the primary
+headlines; see :data:`OVERALL_POLICY`. The same records give the same bytes: floats are
+rounded once (:func:`benchmark.records.round_floats`).
 """
 
 from __future__ import annotations
@@ -15,14 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.document import GUIDELINES_VERSION, Document
-from benchmark.provenance import gold_hash, stable_hash
-from benchmark.records import RunRecord
+from benchmark.provenance import documents_fingerprint, gold_hash, stable_hash
+from benchmark.records import RunRecord, round_floats
 from benchmark.robustness import run_documents, score_drops
-from benchmark.run_record import context_of as _context_of
+from benchmark.run_record import context_of, rescore
+from benchmark.run_selection import Candidate, candidates, ranking_documents, rerun_command, task_entry
 from benchmark.schema import write_json
 from benchmark.scoring import CI_NOTE, compare_task
 from benchmark.tasks import TASKS, get_task
-from benchmark.tasks.ner import LABELS
 
 ALPHA = 0.05
 OVERALL_POLICY = (
@@ -47,28 +53,12 @@ def _speed(run: RunRecord, key: str) -> float | None:
     return run.meta.get("tasks", {}).get(key, {}).get("chars_per_second")
 
 
-def _per_label_f1(score: dict[str, Any]) -> dict[str, float | None]:
-    """Strict per-label F1 from counts summed over documents."""
-    totals: dict[str, list[float]] = {}
-    for details in score.get("documents", {}).values():
-        per_label = details.get("all_labels", {}).get("schemes", {}).get("strict", {}).get("per_label", {})
-        for label, c in per_label.items():
-            t = totals.setdefault(label, [0.0, 0.0, 0.0])
-            t[0], t[1], t[2] = t[0] + c["tp"], t[1] + c["fp"], t[2] + c["fn"]
-    return {
-        label: (None if (2 * tp + fp + fn) == 0 else 2 * tp / (2 * tp + fp + fn))
-        for label, (tp, fp, fn) in sorted(totals.items())
-    }
-
-
 def _predictions(run: RunRecord, key: str, docs: Sequence[Document]) -> dict[str, list[Any]]:
     return {doc.id: run.predictions(key, doc.id) for doc in docs if key in doc.gold}
 
 
-def _row(run: RunRecord, key: str) -> dict[str, Any]:
-    score = run.scores[key]
-    scoring = run.meta.get("scoring", {})
-    supported = scoring.get("labels") or list(LABELS)
+def _row(run: RunRecord, key: str, score: dict[str, Any]) -> dict[str, Any]:
+    task = get_task(key)
     row = {
         "model": run.model,
         "run_id": run.run_id,
@@ -82,60 +72,96 @@ def _row(run: RunRecord, key: str) -> dict[str, Any]:
         "load_seconds": run.meta.get("load_seconds"),
         "chars_per_second": _speed(run, key),
     }
-    if key == "ner":
+    if task.labels:
+        scoring = run.meta.get("scoring", {})
+        supported = scoring.get("labels") or list(task.labels)
         row["labels"] = supported
-        row["unsupported_labels"] = [label for label in LABELS if label not in supported]
+        row["unsupported_labels"] = [label for label in task.labels if label not in supported]
         row["merged_labels"] = scoring.get("merged_labels") or []
-        row["per_label_f1"] = _per_label_f1(score)
+    label_rows = task.label_rows(score)
+    if label_rows:
+        row["label_rows"] = label_rows
+        row["per_label_f1"] = label_rows  # the older name of label_rows, kept for the renderers
     return row
-
-
-def _paired_key(key: str, run: RunRecord, above: RunRecord, seed: int, n_resamples: int) -> str:
-    """Everything a paired test depends on: both runs' predictions (their cache keys), how they
-    are scored, their current primary scores (which change when the metrics change), the seed."""
-
-    def side(r: RunRecord) -> list[Any]:
-        return [r.meta["tasks"][key].get("cache_key"), r.meta.get("scoring"), r.scores[key]["headline"]]
-
-    return stable_hash([key, side(run), side(above), seed, n_resamples])
-
-
-def _paired_test(
-    key: str,
-    run: RunRecord,
-    above: RunRecord,
-    docs: Sequence[Document],
-    *,
-    seed: int,
-    n_resamples: int,
-    cache: Path | None,
-) -> dict[str, Any]:
-    """The paired bootstrap of ``run`` against ``above`` on the primary score (cached on disk)."""
-    task = get_task(key)
-
-    def compute() -> dict[str, Any]:
-        task_docs = [d for d in docs if key in d.gold]
-        return compare_task(
-            task,
-            task_docs,
-            (_predictions(run, key, task_docs), _context_of(run.meta)),
-            (_predictions(above, key, task_docs), _context_of(above.meta)),
-            n_resamples=n_resamples,
-            seed=seed,
-        ).get(task.primary.name, {})
-
-    return _cached(cache, _paired_key(key, run, above, seed, n_resamples), compute)
 
 
 def _cached(cache: Path | None, key: str, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """``compute()``, stored as ``cache/<key>.json`` and read from there next time."""
     path = cache / f"{key}.json" if cache else None
     if path is not None and path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass  # a damaged cache entry is computed again
     result = compute()
     if path is not None:
         write_json(path, result)
     return result
+
+
+def _score_on(cand: Candidate, key: str, docs: Sequence[Document], *, seed: int, n_resamples: int,
+              cache: Path | None) -> dict[str, Any]:  # fmt: skip
+    """The run's score of ``key`` on ``docs``: the stored one when it covers exactly these
+    documents and today's gold, else computed again from its predictions (cached)."""
+    run, entry = cand.run, task_entry(cand.run, key)
+    ids = sorted(d.id for d in docs)
+    recorded = sorted(doc_id for doc_id, _ in (entry.get("documents") or run.meta.get("documents") or []))
+    if "gold_hash" in entry:
+        same_gold = entry["gold_hash"] == gold_hash(docs, [key])
+    else:  # older records: one hash over every task of the run's documents
+        same_gold = run.meta.get("gold_hash") == gold_hash(docs)
+    if ids == recorded and same_gold:
+        return run.scores[key]
+
+    def compute() -> dict[str, Any]:
+        preds = {key: _predictions(run, key, docs)}
+        score = rescore(run.meta, preds, docs, n_resamples=n_resamples, seed=seed)
+        score[key].pop("errors", None)
+        return score[key]
+
+    parts = ["score", key, entry.get("cache_key"), run.meta.get("scoring"), gold_hash(docs, [key]),
+             documents_fingerprint(docs), get_task(key).name, seed, n_resamples]  # fmt: skip
+    return _cached(cache, stable_hash(parts), compute)
+
+
+def _paired_key(key: str, a: tuple[RunRecord, dict[str, Any]], b: tuple[RunRecord, dict[str, Any]],
+                seed: int, n_resamples: int) -> str:  # fmt: skip
+    """Everything a paired test depends on: both runs' predictions (their cache keys), how they
+    are scored, their primary scores on the ranked documents (which change when the metrics or
+    the documents change), the seed."""
+
+    def side(r: RunRecord, score: dict[str, Any]) -> list[Any]:
+        return [task_entry(r, key).get("cache_key"), r.meta.get("scoring"), score["headline"]]
+
+    return stable_hash([key, side(*a), side(*b), seed, n_resamples])
+
+
+def _paired_test(key: str, a: tuple[RunRecord, dict[str, Any]], b: tuple[RunRecord, dict[str, Any]],
+                 docs: Sequence[Document], *, seed: int, n_resamples: int,
+                 cache: Path | None) -> dict[str, Any]:  # fmt: skip
+    """The paired bootstrap of run ``a`` against run ``b`` (ranked above) on the primary score."""
+    task = get_task(key)
+
+    def compute() -> dict[str, Any]:
+        return compare_task(
+            task,
+            docs,
+            (_predictions(a[0], key, docs), context_of(a[0].meta)),
+            (_predictions(b[0], key, docs), context_of(b[0].meta)),
+            n_resamples=n_resamples,
+            seed=seed,
+        ).get(task.primary.name, {})
+
+    return _cached(cache, _paired_key(key, a, b, seed, n_resamples), compute)
+
+
+def _flag(cand: Candidate, kind: str, reason: str, **extra: Any) -> dict[str, Any]:
+    run = cand.run
+    command = rerun_command(run)
+    if kind == "stale":
+        command = f".venv/bin/python scripts/leaderboard.py --rescore, or {command}"
+    return {"model": run.model, "run_id": run.run_id, "display_name": run.meta.get("display_name", run.model),
+            "kind": kind, "reason": reason, **extra, "command": command}  # fmt: skip
 
 
 def task_table(
@@ -147,36 +173,46 @@ def task_table(
     n_resamples: int = 1000,
     cache: Path | None = None,
 ) -> dict[str, Any]:
-    """The leaderboard table of one task."""
+    """The leaderboard table of one task (``runs``: runs on the original documents)."""
     task = get_task(key)
     primary = task.primary
-    ok = [r for r in runs if key in r.scores and r.meta.get("tasks", {}).get(key, {}).get("status") == "ok"]
+    found = candidates(runs, key, docs)
+    failed = [c for c in found if task_entry(c.run, key).get("status") != "ok" or key not in c.run.scores]
+    usable = [c for c in found if c not in failed and c.stale is None and c.covered]
+    ranked_ids = ranking_documents(usable, key, docs)
+    ranked_docs = [d for d in docs if d.id in ranked_ids]
+    full = sorted(d.id for d in docs if key in d.gold)
+    flagged = [_flag(c, "stale", f"{c.stale}: rescore or re-run") for c in found
+               if c not in failed and c.stale]  # fmt: skip
+    ok: list[tuple[RunRecord, dict[str, Any]]] = []
+    for c in usable:
+        if not c.covered >= ranked_ids:
+            missing = sorted(set(full) - c.covered)
+            flagged.append(_flag(c, "incomplete", f"no predictions for {', '.join(missing)}: re-run",
+                                 missing_documents=missing))  # fmt: skip
+            continue
+        try:
+            score = _score_on(c, key, ranked_docs, seed=seed, n_resamples=n_resamples, cache=cache)
+            ok.append((c.run, score))
+        except (OSError, ValueError, LookupError) as exc:
+            flagged.append(_flag(c, "broken", f"cannot be scored: {str(exc)[:200]}"))
     sign = 1 if primary.higher_is_better else -1
 
-    def order(run: RunRecord) -> tuple[float, str, str]:
-        value = run.scores[key]["headline"].get(primary.name, {}).get("estimate")
-        return (-sign * (value if value is not None else -sign * float("inf")), run.model, run.run_id)
+    def order(item: tuple[RunRecord, dict[str, Any]]) -> tuple[float, str, str]:
+        value = item[1]["headline"].get(primary.name, {}).get("estimate")
+        return (-sign * (value if value is not None else -sign * float("inf")), item[0].model, item[0].run_id)
 
     ok.sort(key=order)
     rows = []
-    for i, run in enumerate(ok):
-        row = _row(run, key) | {"rank": i + 1}
+    for i, (run, score) in enumerate(ok):
+        row = _row(run, key, score) | {"rank": i + 1}
         if i > 0:
-            test = _paired_test(key, run, ok[i - 1], docs, seed=seed, n_resamples=n_resamples, cache=cache)
+            test = _paired_test(key, (run, score), ok[i - 1], ranked_docs, seed=seed, n_resamples=n_resamples,
+                                cache=cache)  # fmt: skip
             p = test.get("p_value")
             row["p_value_vs_above"] = p
             row["not_significantly_different_from_above"] = p is not None and p >= ALPHA
         rows.append(row)
-    failed = [
-        {
-            "model": r.model,
-            "run_id": r.run_id,
-            "status": r.meta["tasks"][key].get("status"),
-            "exception": r.errors.get(key, {}).get("exception"),
-        }
-        for r in runs
-        if r.meta.get("tasks", {}).get(key, {}).get("status") not in (None, "ok")
-    ]
     return {
         "task": task.name,
         "key": key,
@@ -186,10 +222,20 @@ def task_table(
             {"name": h.name, "description": h.description, "higher_is_better": h.higher_is_better}
             for h in task.headlines
         ],
+        "documents": sorted(ranked_ids),
+        "missing_documents": sorted(set(full) - ranked_ids),
         "rows": rows,
-        "failed": failed,
+        "incomplete": sorted(flagged, key=lambda f: (f["model"], f["run_id"])),
+        "failed": [
+            {
+                "model": c.run.model,
+                "run_id": c.run.run_id,
+                "status": task_entry(c.run, key).get("status"),
+                "exception": (c.run.errors.get(key) or {}).get("exception"),
+            }
+            for c in failed
+        ],
     }
-
 
 ROBUSTNESS_NOTE = (
     "Change = score on the variant minus score on the original documents (primary score of each task), "
@@ -200,37 +246,43 @@ ROBUSTNESS_NOTE = (
 )
 
 
+def _latest(runs: Sequence[RunRecord]) -> RunRecord | None:
+    return max(runs, key=lambda r: (r.meta.get("finished_at") or "", r.run_id), default=None)
+
+
 def _base_run(variant_run: RunRecord, base_runs: Sequence[RunRecord]) -> RunRecord | None:
-    """The run of the same model and configuration on the variant's original documents."""
+    """The latest run of the same model and configuration on the variant's original documents."""
     of = set(variant_run.meta["variant"]["of"])
-    for run in base_runs:
-        same = run.model == variant_run.model and run.meta.get("adapter") == variant_run.meta.get("adapter")
-        if same and {d for d, _ in run.meta.get("documents", [])} == of:
-            return run
-    return None
+    return _latest([
+        run for run in base_runs
+        if run.model == variant_run.model and run.meta.get("adapter") == variant_run.meta.get("adapter")
+        and {d for d, _ in run.meta.get("documents", [])} == of
+    ])  # fmt: skip
 
 
-def _drop(key: str, variant_run: RunRecord, base: RunRecord, docs: Sequence[Document], *, seed: int,
-          n_resamples: int, cache: Path | None) -> dict[str, Any]:  # fmt: skip
+def _drop(key: str, variant_run: RunRecord, base: RunRecord, originals: Sequence[Document],
+          variants: Sequence[Document], *, seed: int, n_resamples: int,
+          cache: Path | None) -> dict[str, Any]:  # fmt: skip
     """The paired change of the primary score from ``base`` to ``variant_run`` (cached)."""
     task = get_task(key)
 
     def compute() -> dict[str, Any]:
-        originals = [d for d in docs if key in d.gold and d.id in set(variant_run.meta["variant"]["of"])]
-        variants = [v for v in run_documents(variant_run.meta, docs) if key in v.gold]
+        task_originals = [d for d in originals if key in d.gold]
+        task_variants = [v for v in variants if key in v.gold]
         return score_drops(
             task,
-            originals,
-            variants,
-            _predictions(base, key, originals),
-            {v.id: variant_run.predictions(key, v.id) for v in variants},
-            _context_of(base.meta),
-            _context_of(variant_run.meta),
+            task_originals,
+            task_variants,
+            _predictions(base, key, task_originals),
+            {v.id: variant_run.predictions(key, v.id) for v in task_variants},
+            context_of(base.meta),
+            context_of(variant_run.meta),
             n_resamples=n_resamples,
             seed=seed,
         ).get(task.primary.name, {})
 
-    key_hash = stable_hash(["drop", _paired_key(key, variant_run, base, seed, n_resamples)])
+    sides = ((variant_run, variant_run.scores[key]), (base, base.scores[key]))
+    key_hash = stable_hash(["drop", _paired_key(key, *sides, seed, n_resamples), gold_hash(originals, [key])])
     return _cached(cache, key_hash, compute)
 
 
@@ -238,20 +290,43 @@ def robustness_table(
     runs: Sequence[RunRecord], docs: Sequence[Document], *, seed: int = 0, n_resamples: int = 1000,
     cache: Path | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Each system's change in score on each variant, with its paired interval."""
+    """Each system's change in score on each variant (its latest run of it), with its paired interval.
+
+    A variant run whose base run is missing, or whose documents no longer match today's
+    originals, is listed in ``without_original_run`` with the reason.
+    """
     base_runs = [r for r in runs if not r.meta.get("variant")]
-    rows, orphans = [], []
+    latest: dict[tuple[str, str], list[RunRecord]] = {}
     for run in (r for r in runs if r.meta.get("variant")):
+        latest.setdefault((run.model, run.meta["variant"]["name"]), []).append(run)
+    rows, orphans = [], []
+    built: dict[str, list[Document]] = {}
+    for (_, name), group in sorted(latest.items()):
+        run = _latest(group)
         base = _base_run(run, base_runs)
+        orphan = {"model": run.model, "run_id": run.run_id, "variant": name}
         if base is None:
-            orphans.append({"model": run.model, "run_id": run.run_id, "variant": run.meta["variant"]["name"]})
+            orphans.append(orphan | {"reason": "no run on the original documents"})
             continue
-        for key in sorted(set(run.scores) & set(base.scores)):
-            drop = _drop(key, run, base, docs, seed=seed, n_resamples=n_resamples, cache=cache)
+        originals = [d for d in docs if d.id in set(run.meta["variant"]["of"])]
+        cache_id = stable_hash([run.meta["variant"], documents_fingerprint(originals)])
+        if cache_id not in built:
+            built[cache_id] = run_documents(run.meta, docs)
+        variants = built[cache_id]
+        if documents_fingerprint(variants) != sorted(map(list, run.meta.get("documents", []))):
+            orphans.append(orphan | {"reason": "the original documents changed since this run: re-run it"})
+            continue
+        for key in sorted(set(run.scores) & set(base.scores) & set(TASKS.names())):
+            try:
+                drop = _drop(key, run, base, originals, variants, seed=seed, n_resamples=n_resamples,
+                             cache=cache)  # fmt: skip
+            except (OSError, ValueError, LookupError) as exc:
+                orphans.append(orphan | {"reason": f"{key}: cannot be scored: {str(exc)[:200]}"})
+                continue
             task = get_task(key)
             rows.append(
                 {"model": run.model, "display_name": run.meta.get("display_name", run.model),
-                 "run_id": run.run_id, "base_run_id": base.run_id, "variant": run.meta["variant"]["name"],
+                 "run_id": run.run_id, "base_run_id": base.run_id, "variant": name,
                  "task": task.name, "key": key, "metric": task.primary.name, "original": drop.get("score_b"),
                  "on_variant": drop.get("score_a"), "change": drop.get("difference"), "low": drop.get("low"),
                  "high": drop.get("high"), "p_value": drop.get("p_value")}
@@ -261,26 +336,25 @@ def robustness_table(
 
 
 def overall_table(tables: dict[str, dict[str, Any]], runs: Sequence[RunRecord]) -> dict[str, Any]:
-    """Mean of primary scores per system (see :data:`OVERALL_POLICY`)."""
+    """Mean of primary scores per system (see :data:`OVERALL_POLICY`), from the tables' rows."""
+    by_model: dict[str, dict[str, Any]] = {}
+    for key, table in tables.items():
+        for row in table["rows"]:
+            entry = by_model.setdefault(row["model"], {"row": row, "per_task": {}})
+            entry["per_task"][key] = row["scores"][table["primary"]]["estimate"]
     rows = []
-    for run in runs:
-        per_task = {}
-        for key, table in tables.items():
-            match = [r for r in table["rows"] if r["run_id"] == run.run_id and r["model"] == run.model]
-            per_task[key] = match[0]["scores"][table["primary"]]["estimate"] if match else None
-        covered = sum(v is not None for v in per_task.values())
-        if covered == 0:
-            continue
-        mean = sum(v or 0.0 for v in per_task.values()) / len(tables)
+    for model, entry in sorted(by_model.items()):
+        per_task = {key: entry["per_task"].get(key) for key in tables}
+        first = entry["row"]
         rows.append(
             {
-                "model": run.model,
-                "run_id": run.run_id,
-                "display_name": run.meta.get("display_name", run.model),
-                "reads": reads_of(run),
-        "uses_gold": reads_of(run) in ("gold", "other-units-gold"),
-                "overall": mean,
-                "tasks_covered": covered,
+                "model": model,
+                "run_id": first["run_id"],
+                "display_name": first["display_name"],
+                "reads": first["reads"],
+                "uses_gold": first["uses_gold"],
+                "overall": sum(v or 0.0 for v in per_task.values()) / len(tables),
+                "tasks_covered": sum(v is not None for v in per_task.values()),
                 "per_task": per_task,
             }
         )
@@ -305,7 +379,7 @@ def build(
         key: task_table(key, base_runs, docs, seed=seed, n_resamples=n_resamples, cache=cache)
         for key in TASKS.names()
     }
-    return {
+    return round_floats({
         "benchmark": "zh-ie-benchmark",
         "guidelines_version": GUIDELINES_VERSION,
         "gold_hash": gold_hash(docs),
@@ -326,4 +400,4 @@ def build(
             }
             for r in runs
         ],
-    }
+    })

@@ -200,6 +200,13 @@ def broken_runs(results: Path) -> list[str]:
     return found
 
 
+def update_run(path: Path, *, meta: dict[str, Any], scores: dict[str, Any], errors: dict[str, Any]) -> None:
+    """Rewrite a run's three JSON files (floats rounded; each file atomically); hold the lock."""
+    write_json(path / "scores.json", round_floats(scores))
+    write_json(path / "errors.json", round_floats(errors))
+    write_json(path / "meta.json", round_floats(meta))
+
+
 def write_run(
     results: Path,
     model: str,

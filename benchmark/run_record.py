@@ -14,19 +14,20 @@ keep re-runs from churning committed files:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
 from benchmark.adapters import Adapter
-from benchmark.document import Document
+from benchmark.document import Document, sha256_text
 from benchmark.provenance import documents_fingerprint, environment, git_commit, gold_hash, scrub
 from benchmark.records import RunRecord, round_floats
 from benchmark.schema import record_to_dict
 from benchmark.scoring import score_task
 from benchmark.tasks import TASKS, get_task
-from benchmark.tasks.base import ScoringContext
+from benchmark.tasks.base import ScoringContext, Task
 
 #: Top-level ``meta.json`` keys that describe the run that produced the predictions.
 PRODUCTION_KEYS = ("started_at", "finished_at", "load_seconds", "benchmark_version", "guidelines_version",
@@ -53,6 +54,17 @@ class TaskOutcome:
     predict_seconds: float | None = None
     characters: int = 0
     info: dict[str, Any] = field(default_factory=dict)
+
+
+def prediction_row(task: Task, record: Any) -> dict[str, Any]:
+    """A predicted record as a row of the predictions file: the fields of the task's prediction
+    type only (a gold-typed record returned by an adapter is stored as the lighter type), so a
+    run stores the same bytes whether its predictions were made now or read back."""
+    row = record_to_dict(record)
+    if task.prediction_type is None or isinstance(record, task.prediction_type):
+        return row
+    names = {f.name for f in fields(task.prediction_type)}
+    return {k: v for k, v in row.items() if k in names}
 
 
 def all_labels(task_keys: Sequence[str]) -> set[str]:
@@ -201,8 +213,9 @@ def build_record(run: RunContext, outcomes: dict[str, TaskOutcome]) -> dict[str,
                         predictions[(doc.id, get_task(key).gold_file)] = previous.predictions(key, doc.id)
     ok = {k: o for k, o in outcomes.items() if o.status == "ok"}
     for key, outcome in ok.items():
+        task = get_task(key)
         for doc_id, records in outcome.predictions.items():
-            predictions[(doc_id, get_task(key).gold_file)] = [record_to_dict(r) for r in records]
+            predictions[(doc_id, task.gold_file)] = [prediction_row(task, r) for r in records]
         for doc_id, rows in outcome.mentions.items():
             extra[f"predictions/{doc_id}/{key}.mentions.jsonl"] = rows
     task_docs = {k: {d.id: o.predictions[d.id] for d in run.docs if d.id in o.predictions}
@@ -244,3 +257,49 @@ def build_record(run: RunContext, outcomes: dict[str, TaskOutcome]) -> dict[str,
         meta["finished_at"] = now()
     return {"meta": meta, "scores": scores, "errors": errors, "predictions": predictions,
             "extra_files": extra}  # fmt: skip
+
+
+def rescore_record(run: RunRecord, corpus: Sequence[Document], *, seed: int | None = None,
+                   n_resamples: int | None = None) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any],
+                                                            list[str]]:  # fmt: skip
+    """A stored run scored again: every ``ok`` task on the documents it has predictions for, made
+    on today's text, against today's gold and task version.
+
+    Returns:
+        The new ``meta``, ``scores`` and ``errors``, and one note per task that could not be
+        rescored (its task is gone, its predictions do not read) or misses documents (re-run).
+    """
+    from benchmark.robustness import run_documents
+
+    meta = json.loads(json.dumps(run.meta))
+    scores, errors, notes = dict(run.scores), dict(run.errors), []
+    seed = meta.get("seed", 0) if seed is None else seed
+    n_resamples = meta.get("n_resamples", 1000) if n_resamples is None else n_resamples
+    meta["seed"], meta["n_resamples"] = seed, n_resamples
+    docs = run_documents(meta, corpus)
+    for key, entry in sorted(meta.get("tasks", {}).items()):
+        if entry.get("status") != "ok":
+            continue
+        if key not in TASKS.names():
+            notes.append(f"{key}: the task is no longer registered: kept as it was")
+            continue
+        task = get_task(key)
+        seen = {doc_id: digest for doc_id, digest in (entry.get("documents") or meta.get("documents") or [])}
+        covered = [d for d in docs if key in d.gold and seen.get(d.id) == sha256_text(d.text)
+                   and (run.path / "predictions" / d.id / task.gold_file).is_file()]  # fmt: skip
+        missing = [d.id for d in docs if key in d.gold and d not in covered]
+        if missing:
+            notes.append(f"{key}: no predictions for {', '.join(missing)}: incomplete, re-run")
+        try:
+            preds = {d.id: run.predictions(key, d.id) for d in covered}
+        except (OSError, ValueError) as exc:
+            notes.append(f"{key}: its predictions do not read as {task.name} ({str(exc)[:120]}): re-run")
+            continue
+        if not covered:
+            continue
+        score = rescore(meta, {key: preds}, covered, n_resamples=n_resamples, seed=seed)[key]
+        errors.setdefault(key, {})["analysis"] = score.pop("errors", {})
+        new_entry = entry | {"task": task.name} | task_coverage(key, covered)
+        new_entry["scored"] = scored_entry(entry, run.scores.get(key), score, task.name)
+        meta["tasks"][key], scores[key] = new_entry, score
+    return meta, scores, errors, notes

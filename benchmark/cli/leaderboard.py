@@ -1,4 +1,5 @@
-"""``scripts/leaderboard.py``: rebuild the leaderboard from the run records; ``--rescore`` first."""
+"""``scripts/leaderboard.py``: rebuild the leaderboard from the run records; ``--rescore`` first;
+``--check`` lists broken run folders."""
 
 from __future__ import annotations
 
@@ -9,33 +10,24 @@ from pathlib import Path
 
 
 def rescore_all(results: Path, *, seed: int | None, n_resamples: int | None) -> int:
-    """Recompute scores.json and errors.json's analysis of every run from its stored predictions."""
-    from benchmark.records import list_runs, locked
-    from benchmark.robustness import run_documents
-    from benchmark.run_record import rescore
-    from benchmark.schema import write_json
-    from benchmark.tasks import get_task
+    """Score every stored run again from its predictions (after a metric, gold or task change).
+
+    What cannot be rescored (a task gone from the registry, predictions that no longer read,
+    documents added since the run) is reported on stderr, one line each, and flagged by the
+    leaderboard; the rest is rewritten. Returns the number of runs rescored.
+    """
+    from benchmark.records import list_runs, locked, update_run
+    from benchmark.run_record import rescore_record
     from benchmark.validate import load_corpus
 
     corpus = load_corpus()
     count = 0
     with locked(results):
         for run in list_runs(results):
-            docs = run_documents(run.meta, corpus)
-            ok = [k for k, t in run.meta.get("tasks", {}).items() if t.get("status") == "ok"]
-            preds = {k: {d.id: run.predictions(k, d.id) for d in docs if k in d.gold} for k in ok}
-            scores = rescore(
-                run.meta, preds, docs,
-                n_resamples=n_resamples or run.meta.get("n_resamples", 1000),
-                seed=run.meta.get("seed", 0) if seed is None else seed,
-            )  # fmt: skip
-            errors = dict(run.errors)
-            for key in scores:
-                errors.setdefault(key, {})["analysis"] = scores[key].pop("errors", {})
-            for key in set(run.scores) - set(scores):
-                get_task(key)  # a task that vanished from the registry fails loudly here
-            write_json(run.path / "scores.json", scores)
-            write_json(run.path / "errors.json", errors)
+            meta, scores, errors, notes = rescore_record(run, corpus, seed=seed, n_resamples=n_resamples)
+            for note in notes:
+                print(f"{run.model}/{run.run_id}: {note}", file=sys.stderr)
+            update_run(run.path, meta=meta, scores=scores, errors=errors)
             count += 1
     return count
 
@@ -46,16 +38,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p.add_argument("--results", default="results", help="results folder (default: results/)")
     p.add_argument(
-        "--rescore", action="store_true", help="rescore every stored run first (after a metric change)"
+        "--rescore", action="store_true",
+        help="rescore every stored run first (after a metric, gold or task version change)",
+    )  # fmt: skip
+    p.add_argument(
+        "--check", action="store_true", help="list broken run folders (exit 1 if any) and build nothing"
     )
     p.add_argument("--seed", type=int, default=None, help="bootstrap seed (default: each run's own)")
     p.add_argument(
         "--resamples", type=int, default=None, help="bootstrap resamples (default: each run's own)"
     )
     args = p.parse_args(argv)
+    results = Path(args.results)
+    if not (results / "runs").is_dir():
+        what = "no such folder" if not results.is_dir() else "no runs folder in it"
+        print(f"error: --results {results}: {what} (run scripts/evaluate.py first)", file=sys.stderr)
+        return 2
+    if args.resamples is not None and args.resamples < 1:
+        print("error: --resamples must be a positive number", file=sys.stderr)
+        return 2
+    if args.check:
+        from benchmark.records import broken_runs
+
+        broken = broken_runs(results)
+        for line in broken:
+            print(line)
+        print(f"{len(broken)} broken run folder(s)", file=sys.stderr)
+        return 1 if broken else 0
     from benchmark.publish import publish
 
-    results = Path(args.results)
     if args.rescore:
         print(
             f"rescored {rescore_all(results, seed=args.seed, n_resamples=args.resamples)} run(s)",
