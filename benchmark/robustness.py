@@ -58,40 +58,6 @@ def rebuild_variant(doc_id: str, corpus: Sequence[Document]) -> Document | None:
     return doc
 
 
-def source_units(
-    doc_id: str, corpus: Sequence[Document], task: Task | None = None
-) -> dict[tuple[int, int], tuple[str, tuple[int, int]]]:
-    """For a variant document (``base~name[~name]``): each of its paragraph units -> the original unit.
-
-    Leave-one-out classifiers use it, so that on a variant they still never train on the gold of
-    the paragraph they predict. Empty when ``doc_id`` is not a variant of a corpus document.
-
-    Args:
-        doc_id: The variant's id.
-        corpus: The original documents.
-        task: Whose span units (:meth:`Task.unit_keys`) to map; None: the original's paragraph
-            units, i.e. its non-empty lines that are not headings.
-    """
-    from benchmark.variants import SEPARATOR, map_span
-
-    variant = rebuild_variant(doc_id, corpus)
-    if variant is None or variant.source_index is None:
-        return {}
-    base_id = doc_id.split(SEPARATOR)[0]
-    base = next(d for d in corpus if d.id == base_id)
-    out = {}
-    if task is not None:
-        units = [k for k in task.unit_keys(base) if isinstance(k, tuple)]
-    else:
-        headings = {(h.start, h.end) for h in base.headings}
-        units = [span for span in base.lines() if span not in headings]
-    for start, end in units:
-        mapped = map_span(variant.source_index, start, end)
-        if mapped is not None:
-            out[tuple(mapped)] = (base_id, (start, end))
-    return out
-
-
 def _map_key(key: Any, index: Sequence[int | None]) -> Any:
     if not isinstance(key, tuple):
         return key
