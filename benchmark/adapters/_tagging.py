@@ -135,17 +135,24 @@ def align_words(
     tokens: list[Token] = []
     problems: list[str] = []
     for word, tag in words:
-        if not word.strip():
-            continue
-        word = word.strip()
-        found = text.find(word, cursor, stop)
-        if found < 0:
-            problems.append(f"token {word!r} ({tag}) not found in the text after offset {cursor}")
-            continue
-        if text[cursor:found].strip():
-            problems.append(f"text {text[cursor:found]!r} at {cursor} was skipped by the tagger")
-        tokens.append(Token(found, found + len(word), word, tag))
+        if word and text.startswith(word, cursor) and not word[0].isspace() and not word[-1].isspace():
+            found = cursor  # the usual case: the word starts right here
+        else:
+            word = word.strip()
+            if not word:
+                continue
+            found = text.find(word, cursor, stop)
+            if found < 0:
+                problems.append(f"token {word!r} ({tag}) not found in the text after offset {cursor}")
+                continue
+            if text[cursor:found].strip():
+                problems.append(f"text {text[cursor:found]!r} at {cursor} was skipped by the tagger")
         cursor = found + len(word)
+        if cursor > stop:
+            problems.append(f"token {word!r} ({tag}) at {found} runs past the end of its line ({stop})")
+            cursor = found
+            continue
+        tokens.append(Token(found, cursor, word, tag))
     return tokens, problems
 
 

@@ -296,3 +296,9 @@ def test_lac_tags_a_batch_as_it_tags_single_lines(article: InputDocument) -> Non
     lac.load()
     lines = [article.text[s:e] for s, e in article.lines]
     assert lac.cut_lines(lines) == [lac.cut(line) for line in lines]
+
+
+def test_a_word_running_past_its_line_is_reported() -> None:
+    tokens, problems = align_words("ab\ncd", [("ab\nc", "n")], end=2)
+    assert tokens == []
+    assert problems == ["token 'ab\\nc' (n) at 0 runs past the end of its line (2)"]
