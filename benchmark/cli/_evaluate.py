@@ -88,13 +88,6 @@ NAMING = (
 )
 
 
-NAMING = (
-    "Row names: the adapter's name, plus a slug of its model option when it has one (hf-ner with "
-    "model=models/msra-char-bert is hf-ner-msra-char-bert; openai with model=Qwen/Qwen2.5-7B-Instruct is "
-    "openai-qwen2.5-7b-instruct); 'as:' in --model-config, or --name for --predictions, overrides it."
-)
-
-
 def list_tasks() -> str:
     """One line per task: key, versioned name (either is accepted by ``--tasks``), description."""
     return "\n".join(f"{k:<8} {get_task(k).name:<11} {get_task(k).description}" for k in TASKS.names())
