@@ -102,6 +102,17 @@ def task_section(table: dict[str, Any]) -> str:
             f"\nFailed: {md_escape(failed['model'])} ({md_escape(failed['run_id'])}): "
             f"{md_escape(failed.get('exception') or failed.get('status', ''))}"
         )
+    for flag in table.get("incomplete", []):  # runs that miss a document or predate the task version
+        command = str(flag.get("command", "")).replace("`", "")
+        lines.append(
+            f"\n{md_escape(flag['kind'].capitalize())}: {md_escape(flag['model'])} "
+            f"({md_escape(flag['run_id'])}): {md_escape(flag['reason'])}: `{command}`"
+        )
+    if table.get("missing_documents"):
+        lines.append(
+            f"\nRanked on {md_escape(', '.join(table['documents']))}; no ranked run covers "
+            f"{md_escape(', '.join(table['missing_documents']))} yet."
+        )
     return "\n".join(lines) + "\n"
 
 
