@@ -137,7 +137,8 @@ def test_a_new_document_flags_old_runs_instead_of_crashing(tmp_path, corpus, gro
     assert flag["model"] == "rules" and flag["kind"] == "incomplete" and flag["missing_documents"] == [NEW_DOC]
     assert flag["command"] == ".venv/bin/python scripts/evaluate.py --model rules"
     assert board["overall"]["rows"][0]["model"] == "oracle"
-    assert "rules" in tabular.to_json(board) and markdown.render(board)
+    assert '"kind": "incomplete"' in tabular.to_json(board)
+    assert "Incomplete: rules" in markdown.render(board)
     rules = next(r for r in list_runs(out) if r.model == "rules")
     _, scores, _, notes = rescore_record(rules, grown_corpus, n_resamples=20)
     assert any(NEW_DOC in n and "re-run" in n for n in notes)
