@@ -176,6 +176,23 @@ def _failed_list(failed: Sequence[dict[str, Any]]) -> str:
     return f'<div class="failed"><h3>Failed runs</h3><ul>{items}</ul></div>'
 
 
+def _incomplete_list(table_data: dict[str, Any]) -> str:
+    """Runs left out of the ranking (a document missing, an older task version), with the command
+    that re-runs them; and the documents no ranked run covers yet."""
+    items = "".join(
+        f"<li><strong>{esc(f['model'])}</strong> (<code>{esc(f['run_id'])}</code>): {esc(f['kind'])}: "
+        f"{esc(f['reason'])}; <code>{esc(f.get('command', ''))}</code></li>"
+        for f in table_data.get("incomplete", [])
+    )
+    out = f'<div class="incomplete"><h3>Not ranked</h3><ul>{items}</ul></div>' if items else ""
+    if table_data.get("missing_documents"):
+        out += (
+            f"<p>Ranked on {esc(', '.join(table_data.get('documents', [])))}; no ranked run covers "
+            f"{esc(', '.join(table_data['missing_documents']))} yet.</p>"
+        )
+    return out
+
+
 def label_rows_table(table_data: dict[str, Any]) -> str:
     """Each system's per-label rows (:meth:`Task.label_rows`), collapsed; empty when none."""
     rows = [(row, label_rows(row)) for row in table_data["rows"]]
@@ -240,7 +257,7 @@ def task_section(table_data: dict[str, Any]) -> str:
         f'<section aria-labelledby="h-task-{key}"><h2 id="h-task-{key}">{esc(table_data["task"])}: '
         f"{esc(table_data['description'])}</h2><details><summary>Scores</summary><ul>{descriptions}</ul>"
         f"</details>{table(head, body, caption=caption)}{label_rows_table(table_data)}"
-        f"{_failed_list(table_data.get('failed', []))}</section>"
+        f"{_incomplete_list(table_data)}{_failed_list(table_data.get('failed', []))}</section>"
     )
 
 

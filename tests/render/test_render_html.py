@@ -199,3 +199,15 @@ def test_a_predictions_folder_path_does_not_reach_the_page(tmp_path: Path, capsy
     for name in ("leaderboard.html", "leaderboard.md", "leaderboard.json"):
         text = (results / name).read_text(encoding="utf-8")
         assert str(tmp_path) not in text and "/private/" not in text, name
+
+
+def test_runs_left_out_of_the_ranking_are_listed_with_their_command() -> None:
+    flag = {"kind": "incomplete", "model": "<m>", "run_id": "r1", "reason": "misses doc-2",
+            "command": "python scripts/evaluate.py --model <m> --force"}  # fmt: skip
+    table = {"key": "t", "task": "t.v1", "description": "", "primary": "m", "headlines": [], "rows": [],
+             "failed": [], "incomplete": [flag], "documents": ["doc-1"], "missing_documents": ["doc-2"]}  # fmt: skip
+    out = html.task_section(table)
+    assert "<strong>&lt;m&gt;</strong> (<code>r1</code>): incomplete: misses doc-2;" in out
+    assert "<code>python scripts/evaluate.py --model &lt;m&gt; --force</code>" in out
+    assert "Ranked on doc-1; no ranked run covers doc-2 yet." in out
+    assert "Not ranked" not in html.task_section(table | {"incomplete": [], "missing_documents": []})
