@@ -66,7 +66,9 @@ def imports_of(module: str) -> dict[str, int]:
                 parts = package.split(".")
                 parts = parts[: len(parts) - node.level + 1]
                 base = ".".join([*parts, base] if base else parts)
-            targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base for alias in node.names]
+            targets = [
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base for alias in node.names
+            ]
         for target in targets:
             resolved = _resolve(target) if target.split(".")[0] == "benchmark" else None
             if resolved and resolved != module:
@@ -116,7 +118,9 @@ def test_cycle_finder_finds_a_cycle_through_a_function_level_import(tmp_path):
     source = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import x\ndef f():\n    import y\n"
     tree = ast.parse(source)
     skipped = _type_checking_nodes(tree)
-    names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) and id(n) not in skipped for a in n.names]
+    names = [
+        a.name for n in ast.walk(tree) if isinstance(n, ast.Import) and id(n) not in skipped for a in n.names
+    ]
     assert names == ["y"]
 
 
@@ -124,9 +128,9 @@ def test_no_import_cycle_in_the_package():
     graph = {module: imports_of(module) for module in MODULES}
     cycles = import_cycles(graph)
     detail = [
-        " -> ".join(cycle) + ": " + "; ".join(
-            f"{m} imports {d} (line {graph[m][d]})" for m in cycle for d in graph[m] if d in cycle
-        )
+        " -> ".join(cycle)
+        + ": "
+        + "; ".join(f"{m} imports {d} (line {graph[m][d]})" for m in cycle for d in graph[m] if d in cycle)
         for cycle in cycles
     ]
     assert not cycles, "import cycles:\n" + "\n".join(detail)
@@ -215,7 +219,7 @@ def test_the_task_name_finder_finds_literals_and_imports(tmp_path):
             "from benchmark.tasks.ner import LABELS\n"
             "KEYS = {'topics': 1}\n"
             "def f(task):\n"
-            "    # a comment naming \"qa\" is fine\n"
+            '    # a comment naming "qa" is fine\n'
             "    return task == \"numeric\" or task.gold_file == 'qa.jsonl'\n",
             encoding="utf-8",
         )

@@ -81,6 +81,7 @@ def preannotate(spec: str, doc: Document) -> tuple[str, list[Entity], list[str]]
     from benchmark.adapters.options import parse_model_spec
     from benchmark.registry import UnknownNameError
     from benchmark.runner import MalformedOutput, accept, ground
+
     task = label_studio.span_task()
     try:
         name, options = parse_model_spec(spec)

@@ -717,4 +717,3 @@ def train(args: argparse.Namespace, argv: Sequence[str] | None = None) -> int:
     if size > 10e6:
         log(f"warning: the folder is {size / 1e6:.1f} MB, over the 10 MB budget")
     return 0
-

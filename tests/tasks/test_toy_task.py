@@ -56,7 +56,9 @@ class StanceTask(Task):
     def record_key(self, record: Stance) -> Any:
         return (record.start, record.end, record.stance)
 
-    def check(self, doc: Document, records: Sequence[Stance], *, file: str, gold: bool = True) -> list[Problem]:
+    def check(
+        self, doc: Document, records: Sequence[Stance], *, file: str, gold: bool = True
+    ) -> list[Problem]:
         problems = [
             Problem(file, i, "stance", f"unknown stance {r.stance!r}; expected one of {', '.join(STANCES)}")
             for i, r in enumerate(records, start=1)
@@ -186,7 +188,12 @@ def test_agreement_compares_the_toy_task(toy_root, tmp_path, capsys):
     )
     report = compare_folders(first, second)
     assert "stance" in report.tasks
-    assert report.scores["stance"]["records"] == {"both": 2, "only_a": 1, "only_b": 1, "f1": 0.6666666666666666}
+    assert report.scores["stance"]["records"] == {
+        "both": 2,
+        "only_a": 1,
+        "only_b": 1,
+        "f1": 0.6666666666666666,
+    }
     stance = [d for d in report.disagreements if d.task == "stance"]
     assert [(d.kind, d.rule) for d in stance] == [("only_in_a", "other"), ("only_in_b", "other")]
     assert report.scores["ner"]["strict"]["micro"]["f1"] == 1.0  # the built-in tasks still compared
