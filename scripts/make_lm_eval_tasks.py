@@ -1,15 +1,16 @@
-"""Write lm-evaluation-harness tasks (zh_ie_qa, zh_ie_ner) that score with the benchmark's scorer.
+"""Write lm-evaluation-harness tasks (zh_ie_<task>, one per task with an LLM prompt) scored by the benchmark.
 
 Usage: python scripts/make_lm_eval_tasks.py [--out build/lm_eval_tasks] [--annotations annotations]
+                                            [--prompt chat|completion]
 
 Then: lm_eval --model hf --model_args pretrained=MODEL --include_path build/lm_eval_tasks \\
-          --tasks zh_ie_qa,zh_ie_ner [--apply_chat_template]
+          --tasks zh_ie [--apply_chat_template]
 """
 
 import argparse
 import sys
 
-from benchmark.bridges.lm_eval import GROUP, NER_TASK, QA_TASK, write_lm_eval_tasks
+from benchmark.bridges.lm_eval import GROUP, llm_task_keys, task_name, write_lm_eval_tasks
 from benchmark.validate import DEFAULT_ROOT, load_corpus
 
 
@@ -22,13 +23,20 @@ def main(argv: list[str] | None = None) -> int:
         help="output folder, for the tasks alone (default: %(default)s)",
     )
     parser.add_argument("--annotations", default=str(DEFAULT_ROOT), help="gold root (default: annotations/)")
-    args = parser.parse_args(argv)
-    out = write_lm_eval_tasks(load_corpus(args.annotations), args.out)
-    print(out)
-    print(
-        f"run: lm_eval --model hf --model_args pretrained=MODEL --include_path {out} "
-        f"--tasks {QA_TASK},{NER_TASK} --apply_chat_template   (or --tasks {GROUP})"
+    parser.add_argument(
+        "--prompt",
+        choices=("chat", "completion"),
+        default="chat",
+        help="chat (lm_eval --apply_chat_template) or completion (base models); default: %(default)s",
     )
+    args = parser.parse_args(argv)
+    docs = load_corpus(args.annotations)
+    out = write_lm_eval_tasks(docs, args.out, style=args.prompt)
+    print(out)
+    chat = " --apply_chat_template" if args.prompt == "chat" else ""
+    tasks = ",".join(task_name(k) for k in llm_task_keys(docs))
+    print(f"run: lm_eval --model hf --model_args pretrained=MODEL --include_path {out} --tasks {GROUP}{chat}")
+    print(f"     (one group of: {tasks})")
     return 0
 
 

@@ -298,6 +298,11 @@ class Task(ABC):
         never guessed). Default: the task has no LLM prompt (ValueError)."""
         raise ValueError(f"task {self.key} has no LLM prompt")
 
+    def llm_reference(self, doc: Document, request: LLMRequest) -> str | None:
+        """The answer the prompt asks for, written from the gold (bridges use it as the target;
+        parsed back it scores as the gold). Default: None (no reference answer)."""
+        return None
+
     @abstractmethod
     def check(self, doc: Document, records: Sequence[Any], *, file: str, gold: bool = True) -> list[Problem]:
         """Task rules for a whole file of records (beyond the per-record schema).

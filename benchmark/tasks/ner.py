@@ -100,6 +100,12 @@ class NerTask(Task):
 
         return ner_llm.parse(doc, request, text, LABELS)
 
+    def llm_reference(self, doc: Document, request: Any) -> str:
+        """The gold answer of one request, as the prompt asks for it."""
+        from benchmark.tasks import ner_llm
+
+        return ner_llm.reference(doc, request)
+
     def check(
         self, doc: Document, records: Sequence[Entity], *, file: str, gold: bool = True
     ) -> list[Problem]:

@@ -100,3 +100,14 @@ def parse(doc: Any, request: LLMRequest, answer: str, labels: tuple[str, ...]) -
     if items and out.counts.get("invalid_items") == len(items):
         return ParsedUnit.failed(f"no valid entity in {len(items)} item(s): {items[0]!r:.80}")
     return out
+
+
+def reference(doc: Any, request: LLMRequest) -> str:
+    """The gold answer of a request: its line's entities (each ``(text, label)`` once), as JSON."""
+    if request.target >= 0:
+        start, end = doc.lines()[request.target]
+        entities = [e for e in doc.gold.get("ner", []) if start <= e.start and e.end <= end]
+    else:
+        entities = list(doc.gold.get("ner", []))
+    unique = dict.fromkeys((e.text, e.label) for e in sorted(entities, key=lambda e: (e.start, e.end)))
+    return dump([{"text": text, "label": label} for text, label in unique])

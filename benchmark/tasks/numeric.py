@@ -152,6 +152,12 @@ class NumericTask(Task):
 
         return numeric_llm.parse(doc, request, text)
 
+    def llm_reference(self, doc: Document, request: Any) -> str:
+        """The gold answer of one request, as the prompt asks for it."""
+        from benchmark.tasks import numeric_llm
+
+        return numeric_llm.reference(doc, request)
+
     def check(
         self, doc: Document, records: Sequence[NumericFact], *, file: str, gold: bool = True
     ) -> list[Problem]:

@@ -164,3 +164,11 @@ def parse(doc: Any, request: LLMRequest, answer: str) -> ParsedUnit:
         return ParsedUnit.failed(f"no valid numeric fact in {len(items)} item(s): {items[0]!r:.80}")
     out.records.sort(key=lambda r: (r.start, r.end))
     return out
+
+
+def reference(doc: Any, request: LLMRequest) -> str:
+    """The gold answer of a request: its line's facts in order, as JSON."""
+    start, end = doc.lines()[request.target] if request.target >= 0 else (0, len(doc.text))
+    facts = sorted((f for f in doc.gold.get("numeric", []) if start <= f.start < end), key=lambda f: f.start)
+    keys = ("text", "value", "unit", "qualifier", "metric")
+    return dump([{k: getattr(f, k) for k in keys} for f in facts])

@@ -175,6 +175,12 @@ class QATask(Task):
 
         return qa_llm.parse(self.pred_type, doc.task_inputs[self.key][request.target], text)
 
+    def llm_reference(self, doc: Document, request: Any) -> str:
+        """The gold answer of one request, as the prompt asks for it."""
+        from benchmark.tasks import qa_llm
+
+        return qa_llm.reference(doc, request)
+
     def check(self, doc: Document, records: Sequence[Any], *, file: str, gold: bool = True) -> list[Problem]:
         """Ids unique (and known, for predictions); for the gold, the rules of :func:`_gold_rules`."""
         known = {q.id for q in doc.gold.get("qa", [])}

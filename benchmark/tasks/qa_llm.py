@@ -79,3 +79,9 @@ def parse(record_type: type, question: dict[str, str], answer: str) -> ParsedUni
               "answer_type": "span", "value": None, "unit": None, "evidence": ()}  # fmt: skip
     names = {f.name for f in dataclasses.fields(record_type)}
     return ParsedUnit(records=[record_type(**{k: v for k, v in values.items() if k in names})], items=1)
+
+
+def reference(doc: Any, request: LLMRequest) -> str:
+    """The gold answer of a request: ``{"answer": the first acceptable answer}``."""
+    question = doc.gold.get("qa", [])[request.target]
+    return dump({"answer": question.answers[0]})

@@ -315,6 +315,12 @@ class TopicsTask(Task):
 
         return topics_llm.parse(doc, request, text, SECTIONS, TOPICS)
 
+    def llm_reference(self, doc: Document, request: Any) -> str:
+        """The gold answer of one request, as the prompt asks for it."""
+        from benchmark.tasks import topics_llm
+
+        return topics_llm.reference(doc, request)
+
     def check(
         self, doc: Document, records: Sequence[Paragraph], *, file: str, gold: bool = True
     ) -> list[Problem]:

@@ -186,3 +186,13 @@ def _document_answers(doc: Any, items: list[Any]) -> dict[int, dict[str, Any] | 
             continue
         answers.setdefault(index - 1, keyed)
     return answers
+
+
+def reference(doc: Any, request: LLMRequest) -> str:
+    """The gold answer of a request: the unit's section and topics (a list with ids per document)."""
+    units = sorted(doc.gold.get("topics", []), key=lambda u: u.start)
+    if request.target >= 0:
+        unit = units[request.target]
+        return dump({"section": unit.section, "topics": list(unit.topics)})
+    rows = [{"id": i, "section": u.section, "topics": list(u.topics)} for i, u in enumerate(units, start=1)]
+    return dump(rows)
