@@ -39,6 +39,22 @@ def test_gold_size_and_coverage(article):
     assert sum(q.answer_type == "unanswerable" for q in items) >= 5
 
 
+def test_the_gold_passes_the_validator():
+    assert load_document(ANNOTATIONS / ARTICLE_ID)[1] == []
+
+
+def test_v2_gold_decisions(article):
+    """GUIDELINES D-D13/D-D14: comparisons are spans, apps and platforms are not entities, the
+    debatable questions are unambiguous."""
+    by_id = {q.id: q for q in article.gold["qa"]}
+    comparisons = [q for q in by_id.values() if "哪一项" in q.question or "哪一类" in q.question]
+    assert len(comparisons) >= 3 and {q.answer_type for q in comparisons} == {"span"}
+    assert by_id["q04"].answer_type == by_id["q61"].answer_type == "span"
+    assert "关键词" in by_id["q19"].question and by_id["q19"].value == 99.59
+    assert "省公安厅" in by_id["q11"].answers and len(by_id["q11"].evidence) == 2
+    assert "第几版" in by_id["q01"].question
+
+
 def test_unit_conversion_answers_are_accepted(article):
     q = next(q for q in article.gold["qa"] if q.question == "查冻扣涉案资产多少元?")
     assert judge(q, "7910000000元").correct and judge(q, "79.1亿元").correct and judge(q, "79.1亿").correct
@@ -160,6 +176,14 @@ def test_details_name_the_rule_of_every_question(article):
     assert {row["rule"] for row in details["questions"]} <= set(RULES)
     assert all(row["correct"] for row in details["questions"])
     assert sum(details["judged_by_rule"].values()) == len(gold)
+
+
+def test_the_scorer_gives_the_judge_the_document(article):
+    """An addition in front of a name counts only where the document's entities write it."""
+    task = get_task("qa")
+    details = task.details(article, [QAPrediction("q27", ("省公安厅厅长叶寒冰",))], ScoringContext())
+    row = {r["id"]: r for r in details["questions"]}["q27"]
+    assert (row["correct"], row["rule"]) == (True, "name-variant")
 
 
 def test_only_the_first_answer_is_scored(article):
