@@ -60,6 +60,7 @@ from .strings import char_f1
 __all__ = [
     "RULES",
     "UNANSWERABLE",
+    "Article",
     "Verdict",
     "abstains",
     "char_f1",
@@ -96,7 +97,6 @@ RULES = (
 )
 
 _DROP = re.compile(r"[\s\"'“”‘’「」『』《》()()\[\]【】,,、。.;;::!!??·\-—…]")
-_QUOTES = "\"'“”‘’「」『』《》"
 _OPEN_CLOSE = {"“": "”", "‘": "’", "「": "」", "『": "』", "《": "》", '"': '"', "'": "'"}
 # Joiners of list items (outside quotes): enumeration comma, commas, 和/及/与/以及, slashes, spaces.
 _JOINER = re.compile(r"(?:以及|[、,，和及与/;；\s])+")
@@ -515,18 +515,31 @@ def _judge_text(item: Any, answer: str, norm: str, golds: list[str], written: _W
 _Written = list[tuple[str, str]]
 
 
-def _written_before(item: Any, doc: Any) -> _Written:
+@dataclass(frozen=True, slots=True)
+class Article:
+    """What the judge may read of the article besides the question's own gold.
+
+    Attributes:
+        text: The document text.
+        entities: The document's entity gold (records with ``start``, ``end``, ``label``).
+    """
+
+    text: str
+    entities: tuple[Any, ...] = ()
+
+
+def _written_before(item: Any, article: Article | None) -> _Written:
     """What the article writes in front of names on the item's evidence lines (GUIDELINES D-D8).
 
     For every run of adjacent gold entities that are organisers, dates, jurisdictions or titles
-    (ORG, GPE, LOC, DATE, TITLE in the document's ``ner`` gold), each tail of the run and the text
+    (ORG, GPE, LOC, DATE, TITLE in the article's entity gold), each tail of the run and the text
     that follows it to the end of the line, both normalized: ``("2021四川公安", "向人民报告新闻发布会…")``.
     Empty without a document or without entity gold.
     """
-    if doc is None:
+    if article is None:
         return []
-    text = doc.text
-    entities = [e for e in doc.gold.get("ner", []) if e.label in _ADDITION_LABELS]
+    text = article.text
+    entities = [e for e in article.entities if e.label in _ADDITION_LABELS]
     by_end = {e.end: e for e in entities}
     found: _Written = []
     for span in item.evidence:
@@ -554,16 +567,16 @@ def _written_with(answer: str, gold: str, written: _Written) -> bool:
 # ------------------------------------------------------------------------------ the judge
 
 
-def judge(item: Any, answer: str, doc: Any = None) -> Verdict:
+def judge(item: Any, answer: str, article: Article | None = None) -> Verdict:
     """Judge one answer to one question.
 
     Args:
         item: The question (a ``QAItem``: ``question``, ``answers``, ``answer_type``,
             ``value``, ``unit``, ``evidence``).
         answer: The system's answer (the first of its ``answers``).
-        doc: The document (``text`` and ``gold["ner"]``); an organiser, date or jurisdiction in
-            front of a name is accepted only where its evidence lines write it as entities
-            (without the document, only the gold's own forms are).
+        article: The article's text and entity gold (``QATask.article``); an organiser, date
+            or jurisdiction in front of a name is accepted only where its evidence lines write
+            it as entities (without the article, only the gold's own forms are).
 
     Returns:
         The :class:`Verdict`, naming the rule that decided it.
@@ -599,4 +612,4 @@ def judge(item: Any, answer: str, doc: Any = None) -> Verdict:
         return verdict(True, "exact")
     if item.answer_type == "number":
         return verdict(*judge_number(item, answer))
-    return verdict(*_judge_text(item, answer, norm, golds, _written_before(item, doc)))
+    return verdict(*_judge_text(item, answer, norm, golds, _written_before(item, article)))

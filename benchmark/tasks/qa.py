@@ -29,6 +29,7 @@ import numpy as np
 from benchmark.document import Document
 from benchmark.metrics.qa import (  # noqa: F401  (re-exported: the judge's home is benchmark.metrics.qa)
     UNANSWERABLE,
+    Article,
     Verdict,
     abstains,
     judge,
@@ -205,6 +206,10 @@ class QATask(Task):
             problems += _gold_rules(doc.text, item, file=file, line=line)
         return problems
 
+    def article(self, doc: Document) -> Article:
+        """What the judge reads of the document: its text and its entity gold (GUIDELINES D-D8)."""
+        return Article(doc.text, tuple(doc.gold.get("ner", ())))
+
     def _predicted(self, doc: Document, pred: Sequence[Any]) -> list[tuple[QAItem, str]]:
         """Each gold question with the first answer of its prediction ('' when there is none)."""
         by_id = {p.id: (p.answers[0] if p.answers else "") for p in pred}
@@ -212,7 +217,8 @@ class QATask(Task):
 
     def details(self, doc: Document, pred: Sequence[Any], ctx: ScoringContext) -> dict[str, Any]:
         """Accuracy per answer type, verdicts per rule, and every question with its verdict and rule."""
-        results = [(q, a, judge(q, a, doc)) for q, a in self._predicted(doc, pred)]
+        article = self.article(doc)
+        results = [(q, a, judge(q, a, article)) for q, a in self._predicted(doc, pred)]
         by_type: dict[str, list[bool]] = {}
         for q, _, r in results:
             by_type.setdefault(q.answer_type, []).append(r.correct)
@@ -240,8 +246,9 @@ class QATask(Task):
     def unit_stats(self, doc: Document, pred: Sequence[Any], ctx: ScoringContext) -> dict[str, np.ndarray]:
         """One row per question: judged right, exact match, char F1, and the per-type counts."""
         rows = []
+        article = self.article(doc)
         for q, a in self._predicted(doc, pred):
-            r = judge(q, a, doc)
+            r = judge(q, a, article)
             is_number, is_unanswerable = q.answer_type == "number", q.answer_type == "unanswerable"
             rows.append(
                 [

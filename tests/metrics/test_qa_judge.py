@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import pytest
 
-from benchmark.metrics.qa import RULES, Verdict, abstains, judge, normalize_answer, polarity, quantities
+from benchmark.metrics.qa import (
+    RULES,
+    Article,
+    Verdict,
+    abstains,
+    judge,
+    normalize_answer,
+    polarity,
+    quantities,
+)
+from benchmark.tasks import get_task
 from benchmark.tasks.qa import QAItem
 
 CASES = [
@@ -152,9 +162,15 @@ def questions(article):
     return {q.id: q for q in article.gold["qa"]}
 
 
+@pytest.fixture(scope="module")
+def text(article):
+    """What the judge reads of the article (its text and entity gold)."""
+    return get_task("qa").article(article)
+
+
 @pytest.mark.parametrize(("qid", "answer", "correct", "rule"), CASES)
-def test_case_table(article, questions, qid, answer, correct, rule):
-    verdict = judge(questions[qid], answer, article)
+def test_case_table(text, questions, qid, answer, correct, rule):
+    verdict = judge(questions[qid], answer, text)
     assert (verdict.correct, verdict.rule) == (correct, rule), f"{qid} {questions[qid].question} {answer!r}"
 
 
@@ -172,16 +188,17 @@ def test_the_table_covers_every_rule_with_right_and_wrong_forms():
         assert right in rules and wrong in rules
 
 
-def test_every_gold_form_is_right(article, questions):
+def test_every_gold_form_is_right(text, questions):
     for q in questions.values():
         for answer in q.answers:
-            verdict = judge(q, answer, article)
+            verdict = judge(q, answer, text)
             assert verdict.correct and verdict.em, (q.id, answer, verdict)
 
 
-def test_without_the_document_only_listed_additions_count(article, questions):
+def test_without_the_document_only_listed_additions_count(text, questions):
     """Additions in front of a name come from the document's entities; without it they are not known."""
-    assert judge(questions["q27"], "省公安厅厅长叶寒冰", article).correct
+    assert judge(questions["q27"], "省公安厅厅长叶寒冰", text).correct
+    assert not judge(questions["q27"], "省公安厅厅长叶寒冰", Article(text.text)).correct  # no entities
     assert not judge(questions["q27"], "省公安厅厅长叶寒冰").correct
     assert judge(questions["q28"], "四川省副省长").correct  # listed in the gold
 
