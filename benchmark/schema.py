@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -174,6 +175,12 @@ def _check_type(annotation: Any, value: Any) -> str | None:
     return f"expected {_describe(annotation)}, got {type(value).__name__} {shown}"
 
 
+@functools.cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    """``typing.get_type_hints(cls)``, computed once per record type (it compiles every annotation)."""
+    return typing.get_type_hints(cls)
+
+
 def parse_record(cls: type[R], obj: Any, *, file: str, line: int | None) -> tuple[R | None, list[Problem]]:
     """Build a record of type ``cls`` from a decoded JSON object.
 
@@ -188,7 +195,7 @@ def parse_record(cls: type[R], obj: Any, *, file: str, line: int | None) -> tupl
         return None, [Problem(file, line, None, f"expected a JSON object, got {type(obj).__name__}")]
     problems: list[Problem] = []
     values: dict[str, Any] = {}
-    hints = typing.get_type_hints(cls)
+    hints = _type_hints(cls)
     for f in fields(cls):
         if f.name not in obj:
             problems.append(Problem(file, line, f.name, "missing field"))
