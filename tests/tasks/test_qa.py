@@ -7,7 +7,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import ANNOTATIONS, ARTICLE_ID, ROOT
 
 from benchmark.metrics.qa import RULES
 from benchmark.records import list_runs
@@ -16,6 +15,10 @@ from benchmark.tasks import get_task
 from benchmark.tasks.base import ScoringContext
 from benchmark.tasks.qa import QAPrediction, judge
 from benchmark.validate import load_document, validate_predictions
+
+ROOT = Path(__file__).resolve().parents[2]
+ANNOTATIONS = ROOT / "annotations"
+ARTICLE_ID = "sichuan-police-2020"
 
 # ---- the gold -----------------------------------------------------------------------------
 
