@@ -137,7 +137,7 @@ def annotated_tasks(meta: dict[str, Any], *, file: str) -> tuple[list[str] | Non
     """The task keys that meta.json's ``annotated`` lists (keys or versioned names), or None without it.
 
     Example:
-        >>> annotated_tasks({"annotated": ["ner", "qa.v1"]}, file="m")
+        >>> annotated_tasks({"annotated": ["ner", "qa.v2"]}, file="m")
         (['ner', 'qa'], [])
         >>> [str(p) for p in annotated_tasks({"annotated": ["nerr"]}, file="m")[1]]
         ["m: annotated: unknown task 'nerr'; known: ner, numeric, qa, topics"]

@@ -1,7 +1,7 @@
 """Checks of ``evaluate.py``'s inputs made before any adapter runs (each mistake: one line, exit 2).
 
 Example:
-    >>> task_keys("ner,qa.v1")
+    >>> task_keys("ner,qa.v2")
     ['ner', 'qa']
     >>> try:
     ...     task_keys("ner.v0")

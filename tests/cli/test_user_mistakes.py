@@ -322,3 +322,17 @@ def test_stderr_has_no_library_noise(tmp_path):
                         tmp_path)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "findfont" not in done.stderr and "Model loaded succeed" not in done.stderr, done.stderr
+
+
+def test_a_run_writes_only_under_output_with_normal_permissions(tmp_path):
+    cwd, out = tmp_path / "cwd", tmp_path / "out"
+    cwd.mkdir()
+    done = run_evaluate(["--model", "rules", "--tasks", "ner", "--resamples", "10", "--no-leaderboard",
+                         "--output", str(out)], cwd)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert list(cwd.iterdir()) == [] and {p.name for p in tmp_path.iterdir()} == {"cwd", "out"}
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in [out, *out.rglob("*")]:
+        expected = (0o777 if path.is_dir() else 0o666) & ~umask
+        assert path.stat().st_mode & 0o777 == expected, f"{path.relative_to(out)}: {oct(path.stat().st_mode)}"
