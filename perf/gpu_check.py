@@ -114,7 +114,9 @@ def check_generative(has_cuda: bool, new_tokens: int = 24) -> bool:
     from benchmark.adapters import get_adapter
 
     doc = article_input()
-    prompts = [p.read_text(encoding="utf-8") for p in (ROOT / "benchmark" / "adapters" / "prompts").iterdir()]
+    prompts = [p.read_text(encoding="utf-8") for p in (ROOT / "benchmark" / "tasks" / "prompts").iterdir()]
+    task = get_task("ner")
+    requests = task.llm_requests(doc)
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = build_tiny_lm(Path(tmp) / "tiny-qwen2", [doc.text, *prompts])
@@ -124,11 +126,14 @@ def check_generative(has_cuda: bool, new_tokens: int = 24) -> bool:
             )
             adapter.load()
             began = time.perf_counter()
-            (pred,) = adapter.predict("ner", [doc])
+            # the raw answers (a random model's answers all fail to parse, which fails predict())
+            answers = [c.text or "" for c in adapter.complete(requests)]
             seconds = time.perf_counter() - began
-            mentions = [(m.line_index, m.text, m.label) for m in pred.mentions]
-            results[device] = (mentions, pred.problems)
-            print(f"hf-generative {device}: {len(pred.mentions)} mentions, {len(pred.problems)} problems, "
+            parsed = [task.llm_parse(doc, r, a) for r, a in zip(requests, answers, strict=True)]
+            mentions = [m for p in parsed for m in p.mentions]
+            failures = [p.failure for p in parsed if p.failure]
+            results[device] = (answers, mentions, failures)
+            print(f"hf-generative {device}: {len(mentions)} mentions, {len(failures)} unreadable answers, "
                   f"{len(doc.text) / seconds:,.0f} chars/s")  # fmt: skip
     if not has_cuda:
         print("SKIP generative on cuda: no GPU")
