@@ -8,7 +8,6 @@ the first. ``scripts/validate.py`` is the command-line front end.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +64,8 @@ def check_records(doc: Document, task: Task, path: Path, *, gold: bool) -> tuple
     found = surface_problems(doc.text, records, file=file)
     found += task.check(doc, records, file=file, gold=gold)
     # Checks report record positions; map them back to line numbers in the file.
-    problems += [replace(p, line=numbers[p.line - 1]) if p.line is not None else p for p in found]
+    problems += [Problem(p.file, numbers[p.line - 1], p.field, p.message) if p.line is not None else p
+                 for p in found]  # fmt: skip
     return records, problems
 
 
