@@ -30,8 +30,8 @@ messages joined; run lm-eval with ``--apply_chat_template``) or ``completion`` (
 few-shot text for base models).
 
 Example:
-    >>> headline([("qa", "accuracy", [1.0, 1.0]), ("qa", "accuracy", [0.0, 1.0])])
-    0.5
+    >>> task_name("example"), math.isnan(headline([]))
+    ('zh_ie_example', True)
 """
 
 from __future__ import annotations
