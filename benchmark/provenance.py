@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -123,8 +124,11 @@ def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str]:
     return versions
 
 
+@functools.lru_cache(maxsize=1)
 def git_commit() -> str | None:
-    """The repository's HEAD commit (with ``-dirty`` if the tree has changes), or None."""
+    """The repository's HEAD commit (with ``-dirty`` if the tree has changes), or None.
+
+    Asked once per process: every run record an evaluation writes names the same commit."""
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True,
                               timeout=5, check=True).stdout.strip()  # fmt: skip
