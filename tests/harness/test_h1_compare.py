@@ -67,8 +67,11 @@ def test_variant_runs_compare_with_the_same_variant_only(stored, corpus):
     by_variant: dict[str, list] = {}
     for run in variants:
         by_variant.setdefault(run.meta["variant"]["name"], []).append(run)
-    for runs in by_variant.values():
-        for a, b in itertools.combinations(runs, 2):
+    for name, runs in sorted(by_variant.items()):
+        pairs = list(itertools.combinations(runs, 2))
+        if name != "traditional":  # every pair on one variant; the same code path on the others
+            pairs = pairs[:3]
+        for a, b in pairs:
             try:
                 result = compare_runs(a, b, corpus, n_resamples=10)
             except CannotCompare as exc:

@@ -18,7 +18,7 @@ from benchmark.run_record import rescore_record
 from benchmark.runner import ModelSpec, run_model
 from benchmark.validate import load_corpus
 
-FAST = ["--model", "oracle", "--model", "rules", "--model", "bm25-qa"]
+FAST = ["--model", "oracle", "--model", "rules"]  # oracle covers every task, qa included
 NEW_DOC = "sichuan-police-2020-again"
 
 
@@ -43,8 +43,6 @@ def test_a_rerun_that_reuses_predictions_changes_no_byte(tmp_path, capsys):
     assert evaluate_cli.main(args) == 0
     assert _changed(first, _snapshot(out)) == []
     shutil.rmtree(out / ".cache")  # a fresh clone has no paired-test cache
-    assert leaderboard_cli.main(["--results", str(out), "--resamples", "20"]) == 0
-    assert _changed(first, _snapshot(out)) == []
     assert leaderboard_cli.main(["--results", str(out), "--resamples", "20", "--rescore"]) == 0
     assert _changed(first, _snapshot(out)) == []  # the same scores: the 'scored' record stands
     for name, data in first.items():
@@ -90,7 +88,7 @@ def test_a_corrupt_run_folder_is_skipped_with_one_warning(tmp_path, capsys):
     assert len(listed) == 2 and all("copy-" in line for line in listed)
     # evaluate goes on too, and a broken run of the model it runs is written again
     (good / "meta.json").write_text("[]", encoding="utf-8")
-    assert evaluate_cli.main(["--model", "rules", "--output", str(out), "--resamples", "20"]) == 0
+    assert evaluate_cli.main(["--model", "rules", "--output", str(out), "--resamples", "20", "--no-leaderboard"]) == 0
     assert "expected a JSON object" not in "".join(broken_runs(out)) and len(broken_runs(out)) == 2
     shutil.rmtree(bad_scores.parent), shutil.rmtree(no_errors.parent)
     assert leaderboard_cli.main(["--results", str(out), "--check"]) == 0
