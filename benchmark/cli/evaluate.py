@@ -56,7 +56,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--resamples", type=positive_int, default=1000, help="bootstrap resamples (default 1000)")
     p.add_argument("--timeout", type=positive_float, default=600.0, help="seconds per load and task (600)")
     p.add_argument("--predictions", metavar="PATH", help="score a predictions file or folder made elsewhere")
-    p.add_argument("--name", help="system name for --predictions")
+    p.add_argument("--name", help="system name for --predictions (1-64 letters, digits, -_. or Chinese)")
     p.add_argument("--document", help="document id of a --predictions file (default: its parent folder)")
     p.add_argument(
         "--variants",
