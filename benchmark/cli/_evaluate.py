@@ -105,7 +105,10 @@ def model_specs(args: argparse.Namespace) -> tuple[list[ModelSpec], bool]:
         spec = None if name in ADAPTERS else configured_model(name, options)
         specs.append(spec or ModelSpec(name, options))
     if args.model_config:
-        specs += read_specs(args.model_config, configured=configured_adapters())
+        from_file = read_specs(args.model_config, configured=configured_adapters())
+        if not from_file:
+            raise UserError(f"{args.model_config}: no models in it (expected models: [{{name: ADAPTER}}])")
+        specs += from_file
     if specs:
         return specs, False
     defaults = [ModelSpec(n) for n in ADAPTERS.names() if get_adapter(n).offline]

@@ -42,6 +42,7 @@ MISTAKES: list[tuple[str, list[str], str]] = [
     ("output in /proc", ["--model", "rules", "--output", "/proc/h8-no/results"], "cannot write there"),
     ("model-config binary", ["--model-config", sys.executable], "a binary file, not YAML"),
     ("model-config folder", ["--model-config", "{in}"], "is a folder; --model-config takes a YAML file"),
+    ("model-config empty", ["--model-config", "{in}/empty.yaml"], "no models in it"),
     ("predictions + variants", [*PREDICTIONS, "--name", "mine", "--variants", "all"], "cannot be combined with --variants"),
     ("predictions + model", [*PREDICTIONS, "--name", "mine", "--model", "jieba"], "cannot be combined with --model"),
     ("name without predictions", ["--model", "rules", "--name", "mine"], "--name goes with --predictions"),
@@ -69,6 +70,7 @@ def inputs(tmp_path: Path) -> Path:
     (folder / "a_file.txt").write_text("not a folder\n", encoding="utf-8")
     (folder / "as_traversal.yaml").write_text("models:\n  - {name: rules, as: ../../escaped}\n", encoding="utf-8")
     (folder / "as_jieba.yaml").write_text("models:\n  - {name: rules, as: jieba}\n", encoding="utf-8")
+    (folder / "empty.yaml").write_text("models: []\n", encoding="utf-8")
     return folder
 
 
