@@ -85,6 +85,8 @@ def task_keys(value: str | None) -> list[str]:
             raise UserError(f"task {item!r}: this benchmark has {task.name} (use {task.key} or {task.name})")
         if task.key not in keys:
             keys.append(task.key)
+    if not keys:
+        raise UserError(f"--tasks {value!r}: no task named; known: {', '.join(TASKS.names())}")
     return keys
 
 

@@ -49,6 +49,7 @@ MISTAKES: list[tuple[str, list[str], str]] = [
     ("option typo", ["--modle", "jieba"], "did you mean --model?"),
     ("unknown adapter", ["--model", "jeiba"], "did you mean 'jieba'"),
     ("task version", ["--model", "rules", "--tasks", "ner.v0"], "this benchmark has ner.v1"),
+    ("no task", ["--model", "rules", "--tasks", ","], "no task named"),
     ("hf-ner without model", ["--model", "hf-ner"], "hf-ner needs model=PATH"),
     ("hf-ner missing folder", ["--model", "hf-ner:model=/no/such/folder"], "no such folder"),
     ("hf-ner folder without config", ["--model", "hf-ner:model={in}"], "the folder has no config.json"),
