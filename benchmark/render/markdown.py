@@ -111,7 +111,8 @@ def task_section(table: dict[str, Any]) -> str:
     if table.get("missing_documents"):
         lines.append(
             f"\nRanked on {md_escape(', '.join(table['documents']))}; no ranked run covers "
-            f"{md_escape(', '.join(table['missing_documents']))} yet."
+            f"{md_escape(', '.join(table['missing_documents']))} yet: re-run the systems "
+            "(`.venv/bin/python scripts/evaluate.py` re-runs the main job)."
         )
     return "\n".join(lines) + "\n"
 
