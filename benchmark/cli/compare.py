@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from benchmark.cli._argparse import OneLineParser, positive_int
+
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="compare.py",
         description="Compare two runs: per task and headline score both values, the difference with "
         "its paired 95%% interval and p-value, and the items where they disagree.",
     )
-    p.add_argument("a", help="run folder, MODEL/RUN_ID, or MODEL (its latest run)")
+    p.add_argument("a", help="run folder, MODEL/RUN_ID, or MODEL (its latest run on the original documents)")
     p.add_argument("b", help="the other run")
     p.add_argument("--results", default="results", help="results folder (default: results/)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--resamples", type=int, default=1000)
+    p.add_argument("--resamples", type=positive_int, default=1000)
     args = p.parse_args(argv)
-    if args.resamples < 1:
-        print("error: --resamples must be a positive number", file=sys.stderr)
-        return 2
     from benchmark.compare import CannotCompare, RunNotFound, compare_runs, render_text, resolve_run
     from benchmark.records import list_runs
+    from benchmark.schema import SchemaError
     from benchmark.validate import load_corpus
 
     results = Path(args.results)
@@ -40,6 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = compare_runs(run_a, run_b, load_corpus(), seed=args.seed, n_resamples=args.resamples)
     except (RunNotFound, CannotCompare) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except SchemaError as exc:
+        print(f"{exc}\nerror: the gold does not validate (see above; scripts/validate.py)", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from benchmark.cli._argparse import OneLineParser, positive_int
 
 
 def rescore_all(results: Path, *, seed: int | None, n_resamples: int | None) -> int:
@@ -33,9 +34,7 @@ def rescore_all(results: Path, *, seed: int | None, n_resamples: int | None) -> 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(
-        prog="leaderboard.py", description="Rebuild the leaderboard from results/runs."
-    )
+    p = OneLineParser(prog="leaderboard.py", description="Rebuild the leaderboard from results/runs.")
     p.add_argument("--results", default="results", help="results folder (default: results/)")
     p.add_argument(
         "--rescore", action="store_true",
@@ -46,16 +45,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p.add_argument("--seed", type=int, default=None, help="bootstrap seed (default: each run's own)")
     p.add_argument(
-        "--resamples", type=int, default=None, help="bootstrap resamples (default: each run's own)"
+        "--resamples", type=positive_int, default=None, help="bootstrap resamples (default: each run's own)"
     )
     args = p.parse_args(argv)
     results = Path(args.results)
     if not (results / "runs").is_dir():
         what = "no such folder" if not results.is_dir() else "no runs folder in it"
         print(f"error: --results {results}: {what} (run scripts/evaluate.py first)", file=sys.stderr)
-        return 2
-    if args.resamples is not None and args.resamples < 1:
-        print("error: --resamples must be a positive number", file=sys.stderr)
         return 2
     if args.check:
         from benchmark.records import broken_runs
@@ -66,12 +62,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{len(broken)} broken run folder(s)", file=sys.stderr)
         return 1 if broken else 0
     from benchmark.publish import publish
+    from benchmark.schema import SchemaError
 
-    if args.rescore:
-        print(
-            f"rescored {rescore_all(results, seed=args.seed, n_resamples=args.resamples)} run(s)",
-            file=sys.stderr,
-        )
-    for path in publish(results, seed=args.seed or 0, n_resamples=args.resamples or 1000):
+    try:
+        if args.rescore:
+            count = rescore_all(results, seed=args.seed, n_resamples=args.resamples)
+            print(f"rescored {count} run(s)", file=sys.stderr)
+        written = publish(results, seed=args.seed or 0, n_resamples=args.resamples or 1000)
+    except SchemaError as exc:
+        print(f"{exc}\nerror: the gold does not validate (see above; scripts/validate.py)", file=sys.stderr)
+        return 2
+    for path in written:
         print(path)
     return 0
