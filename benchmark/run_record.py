@@ -184,6 +184,23 @@ def _meta_head(run: RunContext, ctx: ScoringContext, produced: bool) -> dict[str
     return meta
 
 
+def _keep_stored_files(
+    previous: RunRecord, keys: Sequence[str], docs: Sequence[Document],
+    predictions: dict[tuple[str, str], list[Any]], extra: dict[str, Any],
+) -> None:  # fmt: skip
+    """Copy the stored predictions and string mentions of the ``ok`` tasks ``keys`` (not run now)."""
+    for key in keys:
+        if previous.meta["tasks"][key].get("status") != "ok":
+            continue
+        for doc in docs:
+            if key in doc.gold:
+                predictions[(doc.id, get_task(key).gold_file)] = previous.predictions(key, doc.id)
+            mentions = previous.path / "predictions" / doc.id / f"{key}.mentions.jsonl"
+            if mentions.is_file():
+                rows = [json.loads(r) for r in mentions.read_text(encoding="utf-8").splitlines() if r.strip()]
+                extra[f"predictions/{doc.id}/{key}.mentions.jsonl"] = rows
+
+
 def build_record(run: RunContext, outcomes: dict[str, TaskOutcome]) -> dict[str, Any]:
     """Meta, scores, errors and prediction files of a run, merged with its stored record.
 
@@ -205,12 +222,9 @@ def build_record(run: RunContext, outcomes: dict[str, TaskOutcome]) -> dict[str,
     errors = dict(previous.errors) if previous else {}
     predictions: dict[tuple[str, str], list[Any]] = {}
     extra: dict[str, Any] = {}
-    if previous:  # keep the stored predictions (and string mentions) of tasks not run this time
-        for key, entry in previous.meta.get("tasks", {}).items():
-            if key not in outcomes and entry.get("status") == "ok":
-                for doc in run.docs:
-                    if key in doc.gold:
-                        predictions[(doc.id, get_task(key).gold_file)] = previous.predictions(key, doc.id)
+    if previous:
+        kept = [k for k in previous.meta.get("tasks", {}) if k not in outcomes]
+        _keep_stored_files(previous, kept, run.docs, predictions, extra)
     ok = {k: o for k, o in outcomes.items() if o.status == "ok"}
     for key, outcome in ok.items():
         task = get_task(key)

@@ -158,3 +158,17 @@ def test_a_changed_task_version_is_stale_until_rescored(tmp_path, corpus):
     assert run.meta["tasks"]["ner"]["task"] == "ner.v1"
     table = leaderboard.build(list_runs(out), corpus, n_resamples=20)["tasks"]["ner"]
     assert [r["model"] for r in table["rows"]] == ["rules"] and table["incomplete"] == []
+
+
+def test_tasks_not_run_again_keep_their_files(corpus, tmp_path):
+    """Running one task of a run again keeps the other tasks' predictions, mentions and scores."""
+    from harness_fakes import Strings
+
+    run_model(ModelSpec(Strings), corpus, ["ner"], results=tmp_path, n_resamples=20)
+    (first,) = list_runs(tmp_path)
+    files = {p.relative_to(first.path) for p in first.path.rglob("*.jsonl")}
+    assert any(p.name == "ner.mentions.jsonl" for p in files)
+    run_model(ModelSpec(Strings), corpus, [], results=tmp_path, n_resamples=20)
+    (again,) = list_runs(tmp_path)
+    assert {p.relative_to(again.path) for p in again.path.rglob("*.jsonl")} == files
+    assert again.scores == first.scores
