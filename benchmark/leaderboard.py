@@ -81,7 +81,6 @@ def _row(run: RunRecord, key: str, score: dict[str, Any]) -> dict[str, Any]:
     label_rows = task.label_rows(score)
     if label_rows:
         row["label_rows"] = label_rows
-        row["per_label_f1"] = label_rows  # the older name of label_rows, kept for the renderers
     return row
 
 

@@ -13,11 +13,18 @@ def to_json(board: dict[str, Any]) -> str:
     return json.dumps(board, ensure_ascii=False, indent=2) + "\n"
 
 
+COLUMNS = ["task", "rank", "model", "run_id", "metric", "estimate", "low", "high", "uses_gold", "reads"]
+
+
 def to_csv(board: dict[str, Any]) -> str:
-    """Columns: task, rank, model, run_id, metric, estimate, low, high, uses_gold."""
+    """Columns: task, rank, model, run_id, metric, estimate, low, high, uses_gold, reads.
+
+    ``reads`` says what the system has seen of the benchmark (``Adapter.reads``: nothing, gold,
+    other-units-gold, article); ``uses_gold`` is true for the two gold values.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["task", "rank", "model", "run_id", "metric", "estimate", "low", "high", "uses_gold"])
+    writer.writerow(COLUMNS)
     for table in board["tasks"].values():
         for row in table["rows"]:
             for metric, score in row["scores"].items():
@@ -32,6 +39,7 @@ def to_csv(board: dict[str, Any]) -> str:
                         score["low"],
                         score["high"],
                         row["uses_gold"],
+                        row.get("reads", "gold" if row["uses_gold"] else "nothing"),
                     ]
                 )
     return out.getvalue()
