@@ -146,8 +146,9 @@ class HFGenerativeAdapter(LLMAdapter):
         tok = self._tokenizer
         return tok.apply_chat_template(request.messages, add_generation_prompt=True, tokenize=False)
 
-    def _generate(self, prompts: Sequence[str]) -> list[Generated]:
-        """Greedy answers to a batch of rendered prompts, with token counts."""
+    def _generate(self, prompts: Sequence[str], stop: Sequence[str] = ()) -> list[Generated]:
+        """Greedy answers to a batch of rendered prompts, with token counts; generation of a
+        sequence ends at one of the ``stop`` strings (the caller cuts the answer there)."""
         import torch
 
         tok = self._tokenizer
@@ -155,7 +156,10 @@ class HFGenerativeAdapter(LLMAdapter):
         enc = tok(list(prompts), return_tensors="pt", padding=True, add_special_tokens=special)
         enc = enc.to(self._device)
         with torch.inference_mode():
-            out = self._model.generate(**enc, generation_config=self._generation_config())
+            config = self._generation_config()
+            width = enc["input_ids"].shape[1]
+            criteria = [StopInGenerated(tok, stop, width)] if stop else None
+            out = self._model.generate(**enc, generation_config=config, stopping_criteria=criteria)
         width = enc["input_ids"].shape[1]
         results = []
         for row, mask in zip(out, enc["attention_mask"], strict=True):
@@ -179,7 +183,8 @@ class HFGenerativeAdapter(LLMAdapter):
         for k in range(0, len(order), size):
             batch = order[k : k + size]
             started = time.perf_counter()
-            generated = self._generate([prompts[i] for i in batch])
+            stop = sorted({s for i in batch for s in requests[i].stop})
+            generated = self._generate([prompts[i] for i in batch], stop)
             seconds = (time.perf_counter() - started) / len(batch)
             for i, (text, meta) in zip(batch, generated, strict=True):
                 text = cut_at_stop(text, requests[i].stop)
@@ -199,6 +204,22 @@ class HFGenerativeAdapter(LLMAdapter):
         }
         totals["seconds"] = round(totals["seconds"], 4)
         return {"per_request": metas, "totals": totals, "device": self._device}
+
+
+class StopInGenerated:
+    """Stopping criterion: a sequence is done once its generated text (never the prompt) holds a
+    stop string. (transformers' ``stop_strings`` also match across the prompt's end, so a
+    completion prompt ending in a newline would stop at the first generated newline.)"""
+
+    def __init__(self, tokenizer: Any, stop: Sequence[str], width: int) -> None:
+        self.tokenizer, self.stop, self.width = tokenizer, [s for s in stop if s], width
+
+    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+        import torch
+
+        texts = self.tokenizer.batch_decode(input_ids[:, self.width :], skip_special_tokens=True)
+        done = [any(s in text for s in self.stop) for text in texts]
+        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
 
 
 def template_has_system_role(tokenizer: Any) -> bool:

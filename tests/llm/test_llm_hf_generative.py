@@ -34,6 +34,13 @@ def test_random_model_answers_all_fail_so_the_task_fails(tiny_lm: Path, small_do
     assert str(first.value) == str(second.value)  # greedy: deterministic
 
 
+def test_random_model_completion_style_with_stop_strings(tiny_lm: Path, small_doc: InputDocument) -> None:
+    requests = get_task("numeric").llm_requests(small_doc, style="completion")
+    answers = load(tiny_lm, max_new_tokens=12, batch_size=2, device="cpu", prompt="completion").complete(requests)
+    assert len(answers) == 3 and all(a.text is not None and "\n\n" not in a.text for a in answers)
+    assert all(0 < a.meta["completion_tokens"] <= 12 for a in answers)
+
+
 def test_random_model_batched_generation(tiny_lm: Path, small_doc: InputDocument) -> None:
     requests = get_task("ner").llm_requests(small_doc) * 2
     one = load(tiny_lm, max_new_tokens=5, device="cpu").complete(requests)
@@ -60,7 +67,7 @@ def test_model_is_required_and_needs_a_chat_template(tmp_path: Path, tiny_lm: Pa
         load(folder)
     base = load(folder, prompt="completion", max_new_tokens=3, device="cpu")  # a base model needs none
     seen: list[str] = []
-    base._generate = lambda prompts: [seen.append(p) or ("[]\n\n示例 9", {}) for p in prompts]
+    base._generate = lambda prompts, stop=(): [seen.append(p) or ("[]\n\n示例 9", {}) for p in prompts]
     pred = base.predict("ner", [make_input("张明在南江县。\n")])[0]
     assert seen[0].startswith(get_task("ner").llm_prompt(style="completion").system)
     assert seen[0].endswith("张明在南江县。\n\n请按要求输出 JSON 数组。\n输出：\n")
@@ -75,7 +82,7 @@ CANNED = {
 }
 
 
-def canned_generate(prompts):
+def canned_generate(prompts, stop=()):
     out = []
     for prompt in prompts:
         user = prompt.rsplit("<|im_start|>user", 1)[-1]
@@ -145,8 +152,24 @@ def test_a_template_without_system_role_gets_the_instructions_in_the_user_turn(
         adapter = load(folder, device="cpu", system_role=system_role)
         assert adapter.system_role() is expected
         seen: list[str] = []
-        adapter._generate = lambda prompts, seen=seen: [seen.append(p) or ("[]", {}) for p in prompts]
+        adapter._generate = lambda prompts, stop=(), seen=seen: [seen.append(p) or ("[]", {}) for p in prompts]
         adapter.predict("ner", [small_doc])
         system = get_task("ner").llm_prompt().system
         assert "<|im_start|>system" not in seen[0] and seen[0].startswith(f"<|im_start|>user\n{system}\n\n文本：")
     assert load(tiny_lm, device="cpu").system_role() is True  # the test model's template has one
+
+
+def test_stop_strings_match_the_generated_text_only() -> None:
+    import torch
+
+    from benchmark.adapters.hf_generative import StopInGenerated, cut_at_stop
+
+    class Chars:  # token id = a character code
+        def batch_decode(self, rows, skip_special_tokens=True):
+            return ["".join(chr(int(i)) for i in row) for row in rows]
+
+    prompt = [ord(c) for c in "输出：\n"]
+    ids = torch.tensor([[*prompt, ord("\n"), ord("[")], [*prompt, ord("["), ord("]")], [*prompt, ord("\n"), ord("\n")]])
+    done = StopInGenerated(Chars(), ["\n\n"], width=len(prompt))(ids, None)
+    assert done.tolist() == [False, False, True]  # the prompt's own newline does not count
+    assert cut_at_stop("[]\n\n示例 5", ["\n\n"]) == "[]" and cut_at_stop("[]", ["\n\n"]) == "[]"
