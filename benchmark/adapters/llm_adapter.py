@@ -14,8 +14,9 @@ described in ``Prediction.problems``; ``Prediction.info["llm"]`` summarizes them
      "items", "grounding_failures", "grounding_failure_rate", "units_answered"}
 
 ``parse_failure_rate`` is over the requests that got an answer; ``grounding_failure_rate`` over
-the items (entities, facts, units) the answers returned. A run whose answers all fail raises
-(the task is recorded as failed: "every answer failed to parse: ...").
+the items (entities, facts, units) the answers returned; :func:`combine_summaries` sums them
+over a task's documents (``errors.json``: ``TASK.info.DOC.llm``). A run whose answers all fail
+raises (the task is recorded as failed: "every answer failed to parse: ...").
 
 When the model's chat template has no system role, the instructions go into the first user
 turn (:func:`merge_system`); see the adapters' ``system_role`` option.
@@ -198,6 +199,33 @@ class LLMAdapter(Adapter):
             tally.counts["parse_failures"] = tally.parse_failures
         pred.problems = tally.problems
         return pred, tally
+
+
+def combine_summaries(infos: Any) -> dict[str, Any] | None:
+    """One task's failure summary over its documents, from ``errors.json``'s ``TASK.info``
+    (document id -> ``Prediction.info``); None when no document has an ``llm`` summary.
+
+    Example:
+        >>> info = {"d1": {"llm": {"requests": 4, "request_failures": 0, "parse_failures": 1,
+        ...                        "items": 6, "grounding_failures": 3}},
+        ...         "d2": {"llm": {"requests": 2, "request_failures": 2, "parse_failures": 0,
+        ...                        "items": 0, "grounding_failures": 0}}}
+        >>> summary = combine_summaries(info)
+        >>> summary["parse_failure_rate"], summary["grounding_failure_rate"], summary["units_answered"]
+        (0.25, 0.5, 3)
+    """
+    entries = [v for v in (infos or {}).values() if isinstance(v, dict)]
+    found = [v["llm"] for v in entries if isinstance(v.get("llm"), dict)]
+    if not found:
+        return None
+    tally = _Tally()
+    for summary in found:
+        tally.requests += int(summary.get("requests", 0))
+        tally.request_failures += int(summary.get("request_failures", 0))
+        tally.parse_failures += int(summary.get("parse_failures", 0))
+        tally.items += int(summary.get("items", 0))
+        tally.grounding_failures += int(summary.get("grounding_failures", 0))
+    return tally.summary()
 
 
 def _ungrounded_mentions(doc: InputDocument, mentions: Sequence[Mention]) -> int:

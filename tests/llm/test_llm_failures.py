@@ -71,6 +71,9 @@ def test_garbage_units_are_missing_counted_and_the_rest_scored(tmp_path: Path, g
     assert llm["parse_failure_rate"] == pytest.approx(len(broken_units) / n_units, abs=1e-6)
     assert llm["units_answered"] == n_units - 5 and llm["grounding_failures"] == 0
     assert errors["qa"]["info"][gold_doc.id]["llm"]["parse_failure_rate"] == pytest.approx(3 / n_questions, abs=1e-6)
+    from benchmark.adapters.llm_adapter import combine_summaries
+
+    assert combine_summaries(errors["qa"]["info"])["parse_failures"] == 3
     assert any(p.startswith(f"{gold_doc.id}: unit 0: unparseable answer") for p in errors["topics"]["problems"])
     assert get_task("topics").check(gold_doc, topics, file="x", gold=False) == []
 
