@@ -309,6 +309,9 @@ def run_model(
     if failed and summary.status != "failed":
         summary.status = "failed" if len(failed) == len(outcomes) else "partial"
         summary.message = "; ".join(f"{k}: {outcomes[k].exception}" for k in failed)
+    reused = [k for k, o in outcomes.items() if o.reused]
+    if reused and not summary.message:  # said on the console only, never in the run record
+        summary.message = f"stored predictions reused ({', '.join(reused)}; --force predicts again)"
     return summary
 
 

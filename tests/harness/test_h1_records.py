@@ -40,8 +40,10 @@ def test_a_rerun_that_reuses_predictions_changes_no_byte(tmp_path, capsys):
     assert evaluate_cli.main(args) == 0
     first = _snapshot(out)
     assert any(name.endswith("meta.json") for name in first) and "leaderboard.json" in first
+    capsys.readouterr()
     assert evaluate_cli.main(args) == 0
     assert _changed(first, _snapshot(out)) == []
+    assert "oracle: ok: stored predictions reused" in capsys.readouterr().err  # said on the console only
     shutil.rmtree(out / ".cache")  # a fresh clone has no paired-test cache
     assert leaderboard_cli.main(["--results", str(out), "--resamples", "20", "--rescore"]) == 0
     assert _changed(first, _snapshot(out)) == []  # the same scores: the 'scored' record stands
