@@ -191,6 +191,7 @@ def task_table(
                                  missing_documents=missing))  # fmt: skip
             continue
         try:
+            _predictions(c.run, key, ranked_docs)  # a damaged predictions file flags the run, not the board
             score = _score_on(c, key, ranked_docs, seed=seed, n_resamples=n_resamples, cache=cache)
             ok.append((c.run, score))
         except (OSError, ValueError, LookupError) as exc:

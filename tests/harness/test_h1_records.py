@@ -174,3 +174,15 @@ def test_tasks_not_run_again_keep_their_files(corpus, tmp_path):
     (again,) = list_runs(tmp_path)
     assert {p.relative_to(again.path) for p in again.path.rglob("*.jsonl")} == files
     assert again.scores == first.scores
+
+
+def test_a_damaged_predictions_file_flags_the_run_not_the_board(corpus, tmp_path, capsys):
+    for name in ("oracle", "rules"):
+        run_model(ModelSpec(name), corpus, ["ner"], results=tmp_path, n_resamples=20)
+    rules = next(r for r in list_runs(tmp_path) if r.model == "rules")
+    (rules.path / "predictions" / "sichuan-police-2020" / "entities.jsonl").write_text("{oops\n", "utf-8")
+    table = leaderboard.build(list_runs(tmp_path), corpus, n_resamples=20)["tasks"]["ner"]
+    assert [r["model"] for r in table["rows"]] == ["oracle"]
+    assert table["incomplete"][0]["model"] == "rules" and table["incomplete"][0]["kind"] == "broken"
+    assert leaderboard_cli.main(["--results", str(tmp_path), "--check"]) == 1
+    assert "rules" in capsys.readouterr().out
