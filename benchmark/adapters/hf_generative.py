@@ -20,6 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from benchmark.adapters.base import register_adapter
@@ -34,7 +35,9 @@ class HFGenerativeOptions:
     """Options of ``hf-generative``.
 
     Attributes:
-        model: A local model folder (or a hub id when the hub is reachable); required.
+        model: A local model folder, a local ``.gguf`` file (read through transformers'
+            ``gguf_file=``; needs the ``gguf`` package), or a hub id when the hub is reachable;
+            required.
         max_new_tokens: Generation budget per request.
         device: ``auto`` (CUDA when available), ``cpu`` or ``cuda``.
         dtype: Weights dtype; ``auto`` is float32 on CPU and the checkpoint's dtype on CUDA.
@@ -84,10 +87,17 @@ class HFGenerativeAdapter(LLMAdapter):
         self._system_role = True
 
     def preflight(self) -> None:
-        """``model`` is a local folder holding config.json (or a hub id while HF_HUB_OFFLINE=0)."""
+        """``model`` is a local folder holding config.json, a ``.gguf`` file, or a hub id while
+        HF_HUB_OFFLINE=0."""
+        from benchmark.adapters.base import PreflightError
         from benchmark.adapters.preflight import check_model_source
 
-        check_model_source(self.name, self.options.model)
+        model = self.options.model
+        if model.endswith(".gguf"):
+            if not Path(model).expanduser().is_file():
+                raise PreflightError(f"{self.name}: model={model}: no such GGUF file")
+            return
+        check_model_source(self.name, model)
 
     def load(self) -> None:
         """Load the tokenizer and model; ``prompt=chat`` needs a chat template."""
@@ -100,7 +110,8 @@ class HFGenerativeAdapter(LLMAdapter):
         self._device = "cuda" if opts.device == "auto" and torch.cuda.is_available() else opts.device
         if self._device == "auto":
             self._device = "cpu"
-        tokenizer = AutoTokenizer.from_pretrained(opts.model)
+        source, extra = model_source(opts.model)
+        tokenizer = AutoTokenizer.from_pretrained(source, **extra)
         if opts.prompt == "chat" and not getattr(tokenizer, "chat_template", None):
             raise ValueError(
                 f"{opts.model}: the tokenizer has no chat template (use an instruct/chat model, "
@@ -118,7 +129,7 @@ class HFGenerativeAdapter(LLMAdapter):
             dtype = torch.float32 if self._device == "cpu" else "auto"
         else:
             dtype = getattr(torch, dtype)
-        model = AutoModelForCausalLM.from_pretrained(opts.model, dtype=dtype)
+        model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype, **extra)
         self._model = model.to(self._device).eval()
         self._tokenizer = tokenizer
 
@@ -220,6 +231,22 @@ class StopInGenerated:
         texts = self.tokenizer.batch_decode(input_ids[:, self.width :], skip_special_tokens=True)
         done = [any(s in text for s in self.stop) for text in texts]
         return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+
+
+def model_source(model: str) -> tuple[str, dict[str, str]]:
+    """Where ``from_pretrained`` loads ``model`` from: a ``.gguf`` file is its folder plus
+    ``gguf_file=`` (transformers dequantizes it), anything else is passed as is.
+
+    Example:
+        >>> model_source("/models/gemma/model-q4_k_m.gguf")
+        ('/models/gemma', {'gguf_file': 'model-q4_k_m.gguf'})
+        >>> model_source("/models/Qwen2.5-7B-Instruct")
+        ('/models/Qwen2.5-7B-Instruct', {})
+    """
+    if model.endswith(".gguf"):
+        path = Path(model).expanduser()
+        return str(path.parent), {"gguf_file": path.name}
+    return model, {}
 
 
 def template_has_system_role(tokenizer: Any) -> bool:

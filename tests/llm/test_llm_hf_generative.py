@@ -173,3 +173,13 @@ def test_stop_strings_match_the_generated_text_only() -> None:
     done = StopInGenerated(Chars(), ["\n\n"], width=len(prompt))(ids, None)
     assert done.tolist() == [False, False, True]  # the prompt's own newline does not count
     assert cut_at_stop("[]\n\n示例 5", ["\n\n"]) == "[]" and cut_at_stop("[]", ["\n\n"]) == "[]"
+
+
+def test_a_gguf_file_is_a_model_source(tmp_path: Path) -> None:
+    from benchmark.adapters import PreflightError
+
+    adapter = get_adapter("hf-generative").from_config({"model": str(tmp_path / "m.gguf"), "prompt": "completion"})
+    with pytest.raises(PreflightError, match="no such GGUF file"):
+        adapter.preflight()
+    (tmp_path / "m.gguf").write_bytes(b"GGUF")
+    adapter.preflight()  # the file exists: transformers reads it with gguf_file=m.gguf at load time
