@@ -5,7 +5,8 @@ One table per task: each system's latest run with that task ``ok`` (see
 ranked runs share with today's text and gold (a stored score is used as is when it covers
 exactly those documents and gold; otherwise the run is scored again from its predictions);
 runs that miss a document are flagged ``incomplete`` with the command that re-runs them,
-runs scored under an older task version ``stale``. Each row has all headline scores with
+runs scored under an older task version, or of a system that reads the gold made before the
+gold changed, ``stale``. Each row has all headline scores with
 95% intervals, its ``label_rows`` (:meth:`~benchmark.tasks.base.Task.label_rows`), and a mark
 where the system is not significantly different from the one ranked just above it (paired
 bootstrap on the primary headline, p >= 0.05). The overall table averages the primary
@@ -157,7 +158,7 @@ def _paired_test(key: str, a: tuple[RunRecord, dict[str, Any]], b: tuple[RunReco
 def _flag(cand: Candidate, kind: str, reason: str, **extra: Any) -> dict[str, Any]:
     run = cand.run
     command = rerun_command(run)
-    if kind == "stale":
+    if kind == "stale" and "rescore" in reason:
         command = f".venv/bin/python scripts/leaderboard.py --rescore, or {command}"
     return {"model": run.model, "run_id": run.run_id, "display_name": run.meta.get("display_name", run.model),
             "kind": kind, "reason": reason, **extra, "command": command}  # fmt: skip
@@ -181,8 +182,7 @@ def task_table(
     ranked_ids = ranking_documents(usable, key, docs)
     ranked_docs = [d for d in docs if d.id in ranked_ids]
     full = sorted(d.id for d in docs if key in d.gold)
-    flagged = [_flag(c, "stale", f"{c.stale}: rescore or re-run") for c in found
-               if c not in failed and c.stale]  # fmt: skip
+    flagged = [_flag(c, "stale", c.stale) for c in found if c not in failed and c.stale]
     ok: list[tuple[RunRecord, dict[str, Any]]] = []
     for c in usable:
         if not c.covered >= ranked_ids:

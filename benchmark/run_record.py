@@ -34,6 +34,10 @@ PRODUCTION_KEYS = ("started_at", "finished_at", "load_seconds", "benchmark_versi
                    "python", "packages", "git_commit", "hardware")  # fmt: skip
 
 
+#: ``Adapter.reads`` values of systems whose predictions depend on the gold.
+READS_GOLD = ("gold", "other-units-gold")
+
+
 def now() -> str:
     """The current UTC time, to the second, ISO 8601."""
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -258,6 +262,9 @@ def build_record(run: RunContext, outcomes: dict[str, TaskOutcome]) -> dict[str,
             "characters": outcome.characters,
             "chars_per_second": cps,
         } | task_coverage(key, run.docs)
+        if run.adapter.reads in READS_GOLD and outcome.status == "ok":  # its predictions depend on the gold
+            stored = (before or {}).get("predicted_gold_hash") if outcome.reused else None
+            entry["predicted_gold_hash"] = stored or entry["gold_hash"]
         if outcome.status == "ok":
             entry["scored"] = scored_entry(before, previous.scores.get(key) if previous else None, score,
                                            entry["task"])  # fmt: skip

@@ -8,7 +8,8 @@ document when it has predictions for it made on today's text. The table ranks th
 cover the documents it ranks on (all documents with this task's gold when some run covers
 them all; else the largest set the most runs share); the others are flagged ``incomplete``
 with the exact command that re-runs them, and a run scored under an older task version is
-flagged ``stale`` (``leaderboard.py --rescore`` rescores it).
+flagged ``stale`` (``leaderboard.py --rescore`` rescores it), and so is a run of a system that
+reads the gold made before the gold changed (only a re-run helps).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from benchmark.document import Document, sha256_text
 from benchmark.names import default_name
+from benchmark.provenance import gold_hash
 from benchmark.records import RunRecord
 from benchmark.tasks import get_task
 
@@ -58,11 +60,22 @@ def covered_documents(run: RunRecord, key: str, docs: Sequence[Document]) -> set
     }
 
 
-def stale_reason(run: RunRecord, key: str) -> str | None:
-    """Why the run's scores of ``key`` are out of date with the task (None: they are not)."""
-    recorded, current = task_entry(run, key).get("task"), get_task(key).name
+def stale_reason(run: RunRecord, key: str, docs: Sequence[Document]) -> str | None:
+    """Why the run's result of ``key`` is out of date (None: it is not).
+
+    Its scores are stale when the task has a new version (``leaderboard.py --rescore`` fixes
+    that); its predictions are, for a system that reads the gold, when the gold of the
+    documents it covers changed after it predicted (only a re-run fixes that).
+    """
+    entry = task_entry(run, key)
+    recorded, current = entry.get("task"), get_task(key).name
     if recorded and recorded != current:
-        return f"scored as {recorded}, the task is now {current}"
+        return f"scored as {recorded}, the task is now {current}: rescore or re-run"
+    predicted_on = entry.get("predicted_gold_hash")
+    if predicted_on:
+        covered = [d for d in docs if d.id in {doc_id for doc_id, _ in entry.get("documents") or []}]
+        if predicted_on != gold_hash(covered, [key]):
+            return "it reads the gold, which changed after it predicted: re-run"
     return None
 
 
@@ -73,7 +86,7 @@ def candidates(runs: Sequence[RunRecord], key: str, docs: Sequence[Document]) ->
     for run in runs:
         if run.meta.get("variant") or not task_entry(run, key):
             continue
-        cand = Candidate(run, covered_documents(run, key, docs), stale_reason(run, key))
+        cand = Candidate(run, covered_documents(run, key, docs), stale_reason(run, key, docs))
         rank = (len(cand.covered), run.meta.get("finished_at") or "", run.run_id)
         if run.model not in best or rank > best[run.model][0]:
             best[run.model] = (rank, cand)

@@ -33,7 +33,15 @@ from benchmark.document import Document
 from benchmark.names import default_name
 from benchmark.provenance import documents_fingerprint, gold_hash, stable_hash
 from benchmark.records import BrokenRun, load_run, run_folder, write_run
-from benchmark.run_record import RunContext, TaskOutcome, build_record, now, rescore, scoring_context
+from benchmark.run_record import (
+    READS_GOLD,
+    RunContext,
+    TaskOutcome,
+    build_record,
+    now,
+    rescore,
+    scoring_context,
+)
 from benchmark.schema import Entity
 from benchmark.tasks import Task, get_task
 from benchmark.validate import surface_problems
@@ -205,7 +213,7 @@ def task_cache_key(adapter: Adapter, task: Task, docs: Sequence[Document]) -> st
         "task": task.name,
         "documents": documents_fingerprint(docs),
     }
-    if adapter.reads in ("gold", "other-units-gold"):
+    if adapter.reads in READS_GOLD:
         parts["gold"] = gold_hash(docs)
     return stable_hash(parts)
 
