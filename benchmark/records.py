@@ -116,8 +116,16 @@ def _shape_problem(meta: Any, scores: Any, errors: Any) -> str | None:
     for key in ("model", "run_id"):
         if not isinstance(meta.get(key), str) or not meta.get(key):
             return f"meta.json: {key}: missing or not a string"
-    if not isinstance(meta.get("tasks", {}), dict):
-        return "meta.json: tasks: expected an object"
+    tasks = meta.get("tasks", {})
+    if not isinstance(tasks, dict) or not all(isinstance(t, dict) for t in tasks.values()):
+        return "meta.json: tasks: expected an object of objects"
+    for where, pairs in [("documents", meta.get("documents", []))] + [
+        (f"tasks.{k}.documents", t.get("documents", [])) for k, t in tasks.items()
+    ]:
+        if not isinstance(pairs, list) or not all(
+            isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p) for p in pairs
+        ):
+            return f"meta.json: {where}: expected a list of [document id, text sha256]"
     for key, score in scores.items():
         if not isinstance(score, dict) or not isinstance(score.get("headline"), dict):
             return f"scores.json: {key}: expected an object with a 'headline' object"

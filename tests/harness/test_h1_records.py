@@ -186,3 +186,23 @@ def test_a_damaged_predictions_file_flags_the_run_not_the_board(corpus, tmp_path
     assert table["incomplete"][0]["model"] == "rules" and table["incomplete"][0]["kind"] == "broken"
     assert leaderboard_cli.main(["--results", str(tmp_path), "--check"]) == 1
     assert "rules" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda m: m.update(tasks=[]), "meta.json: tasks: expected an object of objects"),
+        (lambda m: m.update(documents=[["only-an-id"]]), "meta.json: documents: expected a list"),
+        (lambda m: m.pop("run_id"), "meta.json: run_id: missing"),
+    ],
+)
+def test_a_meta_of_the_wrong_shape_is_a_broken_run(corpus, tmp_path, capsys, edit, message):
+    run_model(ModelSpec("rules"), corpus, ["ner"], results=tmp_path, n_resamples=20)
+    meta_path = next(tmp_path.glob("runs/rules/*/meta.json"))
+    meta = json.loads(meta_path.read_text("utf-8"))
+    edit(meta)
+    meta_path.write_text(json.dumps(meta), "utf-8")
+    assert list_runs(tmp_path) == []
+    assert message in capsys.readouterr().err
+    run_model(ModelSpec("rules"), corpus, ["ner"], results=tmp_path, n_resamples=20)  # evaluate rewrites it
+    assert len(list_runs(tmp_path)) == 1
