@@ -44,7 +44,12 @@ def read_specs(path: str | Path, *, configured: dict[str, str] | None = None) ->
             where = f"{path}: item {i} ({item['name']}): 'as'"
             name = system_name(name, option=where)
             check_reserved(name, item["name"], option=where, configured=configured or {})
-        specs.append(ModelSpec(item["name"], options, name))
+        spec = ModelSpec(item["name"], options, name)
+        if "serve" in item:  # a GGUF that this command serves itself (benchmark/llm_server)
+            from benchmark.llm_server.specs import served_spec
+
+            spec = served_spec(spec, item["serve"], where=f"{path}: item {i} ({item['name']}): serve")
+        specs.append(spec)
     return specs
 
 

@@ -10,6 +10,7 @@ unreachable server), which is skipped for a run whose predictions are all stored
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import logging
@@ -23,6 +24,7 @@ from benchmark.cli._checks import check_combination, check_output, check_reserve
 from benchmark.cli._config import DEFAULT_CONFIG, REPO, configured_adapters, configured_model, read_specs
 from benchmark.cli._config import configured_models as _configured_defaults
 from benchmark.errors import UserError
+from benchmark.llm_server.specs import ServedSpec, serve_if_configured
 from benchmark.records import run_folder
 from benchmark.registry import UnknownNameError
 from benchmark.runner import ModelSpec, RunSummary, run_id_of, run_model, task_cache_key
@@ -109,10 +111,13 @@ def model_specs(args: argparse.Namespace) -> tuple[list[ModelSpec], bool]:
         if not from_file:
             raise UserError(f"{args.model_config}: no models in it (expected models: [{{name: ADAPTER}}])")
         specs += from_file
+    added = read_specs(args.add_config, configured=configured_adapters()) if args.add_config else []
+    if args.add_config and not added:
+        raise UserError(f"{args.add_config}: no models in it (expected models: [{{name: ADAPTER}}])")
     if specs:
-        return specs, False
+        return specs + added, False
     defaults = [ModelSpec(n) for n in ADAPTERS.names() if get_adapter(n).offline]
-    return defaults + _configured_defaults(), True
+    return defaults + _configured_defaults() + added, True
 
 
 def _check(specs: list[ModelSpec]) -> None:
@@ -147,14 +152,21 @@ def _needs_predictions(adapter: Adapter, spec: ModelSpec, docs: list[Any], keys:
 
 
 def preflight(specs: list[ModelSpec], document_sets: list[tuple[str, list[Any]]], keys: list[str],
-              results: Path, *, force: bool) -> None:  # fmt: skip
-    """Each available adapter's preflight check, unless every run it would make is stored."""
+              results: Path, *, force: bool, stack: contextlib.ExitStack | None = None) -> None:  # fmt: skip
+    """Each available adapter's preflight check, unless every run it would make is stored.
+
+    A model configured with ``serve:`` gets its llama.cpp server started first (``stack``
+    stops it when the command ends).
+    """
     for spec in specs:
         cls = spec.adapter if isinstance(spec.adapter, type) else get_adapter(spec.adapter)
         if not cls.available()[0]:
             continue
         adapter = cls.from_config(spec.options)
         if force or any(_needs_predictions(adapter, spec, docs, keys, results) for _, docs in document_sets):
+            if stack is not None and isinstance(spec, ServedSpec):
+                serve_if_configured(spec, stack)
+                adapter = cls.from_config(spec.options)
             try:
                 adapter.preflight()
             except PreflightError as exc:
@@ -270,7 +282,17 @@ def variant_names(value: str | None) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Check every input, run the models, rebuild the leaderboard; return the exit status."""
+    """Check every input, run the models, rebuild the leaderboard; return the exit status.
+
+    The llama.cpp servers of served models (``serve:`` in a model config) are stopped on return,
+    on an error and on Ctrl-C.
+    """
+    with contextlib.ExitStack() as stack:
+        return _run(args, stack)
+
+
+def _run(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
+    """The body of :func:`run`; ``stack`` holds the servers it starts."""
     if args.list_tasks:
         print(list_tasks())
         return 0
@@ -288,6 +310,8 @@ def run(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         raise UserError(f"the gold does not validate ({len(exc.problems)} problem(s) listed above)") from None
     if args.predictions:
+        if args.add_config:
+            raise UserError("--predictions cannot be combined with --add-config (run them separately)")
         specs, default = [_external(args, docs)], False
     else:
         specs, default = model_specs(args)
@@ -298,7 +322,7 @@ def run(args: argparse.Namespace) -> int:
         from benchmark.robustness import variant_documents
 
         document_sets += [(name, variant_documents(docs, name)) for name in variants]
-    preflight(specs, document_sets, keys, results, force=args.force)
+    preflight(specs, document_sets, keys, results, force=args.force, stack=stack)
     summaries: list[RunSummary] = []
     bar = _progress(len(specs) * len(document_sets))
     for spec in specs:

@@ -20,6 +20,7 @@ examples:
   evaluate.py --model jieba --tasks ner         one adapter, one task
   evaluate.py --model hf-ner:model=models/msra-char-bert,batch_size=32
   evaluate.py --model-config models.yaml        adapters and options from a YAML file
+  evaluate.py --add-config configs/llm-gemma.yaml   the main job plus an LLM served by llama.cpp
   evaluate.py --predictions my/entities.jsonl --name my-system --document sichuan-police-2020
   evaluate.py --model jieba --variants all       also on the robustness variants of the documents
   evaluate.py --list-models | --list-tasks
@@ -44,6 +45,12 @@ def parser() -> argparse.ArgumentParser:
         "--model-config",
         metavar="FILE.yaml",
         help="YAML: a list of {name: ADAPTER, options: {...}} (or a mapping name -> options)",
+    )
+    p.add_argument(
+        "--add-config",
+        metavar="FILE.yaml",
+        help="YAML like --model-config, run in addition to the other models (the main job's by default), "
+        "e.g. configs/llm-gemma.yaml (an LLM served by llama.cpp, started and stopped here)",
     )
     p.add_argument("--tasks", default=None, help="comma-separated tasks (default: all)")
     p.add_argument("--documents", default=None, help="comma-separated document ids (default: all)")
