@@ -205,3 +205,15 @@ def test_the_toy_task_is_gone_after_the_test():
     assert "stance" not in TASKS
     with pytest.raises(KeyError):
         get_task("stance")
+
+
+def test_the_toy_task_walks_the_whole_path(toy_root, tmp_path):
+    """evaluate -> leaderboard (every format) -> compare -> variants -> export -> agreement -> lm-eval."""
+    from benchmark.tasks.checks import check_task_path
+
+    found = check_task_path("stance", toy_root, tmp_path)
+    table = found["board"]["tasks"]["stance"]
+    assert table["task"] == "stance.v1"
+    flawed = next(r for r in table["rows"] if r["model"] == "flawed-oracle")
+    assert flawed["scores"]["span_f1"]["estimate"] < 1.0
+    assert found["compare"]["tasks"]["stance"]["task"] == "stance.v1"
