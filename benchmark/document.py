@@ -59,6 +59,11 @@ class Document:
     headings: list[Heading] = field(default_factory=list)
     source_index: list[int | None] | None = None
 
+    def paragraph_units(self) -> list[tuple[int, int]]:
+        """Paragraph units: every non-empty line (:meth:`lines`) that is not a heading."""
+        heading_spans = {(h.start, h.end) for h in self.headings}
+        return [span for span in self.lines() if span not in heading_spans]
+
     def lines(self) -> list[tuple[int, int]]:
         """Spans of every line that has non-whitespace content, stripped of outer whitespace."""
         spans = []

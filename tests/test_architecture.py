@@ -150,8 +150,6 @@ TASK_MODULE_IMPORT = re.compile(r"benchmark\.tasks\.(ner|numeric|topics|qa)\b")
 # line when its module is clean; the test fails on a listed module that no longer needs it,
 # so this list only shrinks.
 ALLOWED: dict[str, str] = {
-    "benchmark/adapters/base.py": "contract: imports topics.expected_units (lead)",
-    "benchmark/render/annotations_readme.py": "ner LABELS, topics SECTIONS/TOPICS (lead)",
 }
 
 # String literals that equal a task name but are a record field of the same name.

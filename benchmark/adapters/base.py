@@ -26,7 +26,6 @@ from benchmark.adapters.options import NoOptions, parse_options
 from benchmark.document import Document
 from benchmark.origins import Origin
 from benchmark.registry import Registry
-from benchmark.tasks.topics import expected_units
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ class InputDocument:
             value = get_task(key).inputs(doc) if key in doc.gold else None
             if value is not None:
                 inputs[key] = value
-        units, lines = tuple(expected_units(doc)), tuple(doc.lines())
+        units, lines = tuple(doc.paragraph_units()), tuple(doc.lines())
         return cls(doc.id, doc.text, units, lines, inputs, Origin.from_meta(doc.meta))
 
 

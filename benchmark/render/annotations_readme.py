@@ -7,8 +7,6 @@ from dataclasses import fields
 from typing import Any
 
 from benchmark.tasks import TASKS, get_task
-from benchmark.tasks.ner import LABELS
-from benchmark.tasks.topics import SECTIONS, TOPICS
 
 HEADER = """\
 # Gold annotations
@@ -37,8 +35,7 @@ annotations/<document id>/
   `python scripts/validate.py PATH --document ID`.
 - `meta.json` lists the heading lines (`headings`: `start`, `end`, `text`); every other
   non-empty line is a paragraph unit.
-- Labels: {labels}. Sections: {sections}. Topics: {topics}.
-  Qualifiers: exact, approx, at_least, at_most.
+{vocabularies}
 - Exports: `python scripts/export_gold.py` writes a Hugging Face `DatasetDict` (one split per
   task) and character-level BIO in CoNLL format under `build/export/`.
 """
@@ -59,15 +56,24 @@ def _task_files() -> str:
     return "\n".join(lines)
 
 
+def _vocabularies() -> str:
+    """One bullet per registered task with closed value sets (``Task.vocabularies``)."""
+    lines = []
+    for key in TASKS.names():
+        task = get_task(key)
+        sets = "; ".join(f"{name}: {', '.join(values)}" for name, values in task.vocabularies.items())
+        if sets:
+            lines.append(f"- `{task.name}` {sets}.")
+    return "\n".join(lines)
+
+
 def render(stats: Sequence[dict[str, Any]], *, version: str) -> str:
     """The whole README text for the given :func:`benchmark.stats.corpus_stats` output."""
     parts = [
         HEADER.format(
             task_files=_task_files(),
             version=version,
-            labels=", ".join(LABELS),
-            sections=", ".join(SECTIONS),
-            topics=", ".join(TOPICS),
+            vocabularies=_vocabularies(),
         )
     ]
     for s in stats:

@@ -91,6 +91,8 @@ class Task(ABC):
     prediction_type: ClassVar[type | None] = None
     #: Labels (or types) a record can carry, for per-label rows; empty when the task has none.
     labels: ClassVar[tuple[str, ...]] = ()
+    #: Closed value sets of the records' fields, for documentation (``{"labels": LABELS}``).
+    vocabularies: ClassVar[dict[str, tuple[str, ...]]] = {}
     #: What one row of :meth:`unit_stats` is, in words ("line", "paragraph unit", "question").
     unit_name: ClassVar[str] = "line"
     #: Record fields holding lists of ``[start, end)`` spans (remapped by robustness variants).

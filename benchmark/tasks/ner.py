@@ -60,6 +60,7 @@ class NerTask(Task):
     record_type = Entity
     description = "named entities (PER ORG GPE LOC DATE EVENT TITLE), flat, outermost spans"
     labels = LABELS
+    vocabularies: ClassVar[dict[str, tuple[str, ...]]] = {"labels": LABELS}
     agreement_rules = ENTITY_RULES
     fields: ClassVar[dict[str, str]] = {
         "doc_id": "document id (folder name under annotations/)",

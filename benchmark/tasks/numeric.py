@@ -24,6 +24,7 @@ class NumericTask(Task):
     """Numeric facts with normalized values; gold values must agree with the normalizer."""
 
     name = "numeric.v1"
+    vocabularies: ClassVar[dict[str, tuple[str, ...]]] = {"qualifiers": QUALIFIERS}
     key = "numeric"
     gold_file = "numeric_facts.jsonl"
     record_type = NumericFact
@@ -103,10 +104,11 @@ class NumericTask(Task):
         return score_numeric(gold, [record_to_dict(f) for f in pred]).to_dict()
 
     def html_view(self, doc: Document, predictions: Sequence[Any], details: Any, errors: Any) -> str:
-        """Gold and predicted facts side by side, paired as :meth:`details` paired them."""
+        """The facts highlighted in the article, and gold and predicted facts side by side, paired as
+        :meth:`details` paired them."""
         from benchmark.tasks.views.numeric import fact_view
 
-        return fact_view(doc.gold.get(self.key, []), predictions, details)
+        return fact_view(doc.gold.get(self.key, []), predictions, details, doc.text)
 
     def unit_stats(
         self, doc: Document, pred: Sequence[NumericFact], ctx: ScoringContext

@@ -140,9 +140,8 @@ TOPICS = tuple(TAXONOMY)
 
 
 def expected_units(doc: Document) -> list[tuple[int, int]]:
-    """The spans every topics file must cover: non-empty lines minus headings."""
-    heading_spans = {(h.start, h.end) for h in doc.headings}
-    return [span for span in doc.lines() if span not in heading_spans]
+    """The spans every topics file must cover: the document's paragraph units."""
+    return doc.paragraph_units()
 
 
 @register_task
@@ -150,6 +149,7 @@ class TopicsTask(Task):
     """Section and multi-label topics per paragraph unit (first topic = primary)."""
 
     name = "topics.v1"
+    vocabularies: ClassVar[dict[str, tuple[str, ...]]] = {"sections": SECTIONS, "topics": TOPICS}
     key = "topics"
     gold_file = "paragraphs.jsonl"
     record_type = Paragraph
