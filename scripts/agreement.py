@@ -14,14 +14,15 @@ comparison still runs. Exit status 0, or 2 when the folders cannot be compared.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
+
+from benchmark.cli._argparse import OneLineParser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the arguments, compare the folders, print the report; return the exit status."""
-    parser = argparse.ArgumentParser(prog="agreement.py", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="agreement.py", description=__doc__.splitlines()[0])
     parser.add_argument("a", help="annotation folder of pass A (the reference)")
     parser.add_argument("b", help="annotation folder of pass B (same document)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")

@@ -4,10 +4,11 @@ Usage: python scripts/annotation_stats.py [--check]
 With --check, exit 1 if the committed README differs from what the gold gives.
 """
 
-import argparse
+
 import sys
 from pathlib import Path
 
+from benchmark.cli._argparse import OneLineParser
 from benchmark.document import GUIDELINES_VERSION
 from benchmark.render.annotations_readme import render
 from benchmark.schema import atomic_write_text
@@ -16,7 +17,7 @@ from benchmark.validate import DEFAULT_ROOT, load_corpus
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = OneLineParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only compare, do not write")
     args = parser.parse_args()
     text = render(corpus_stats(load_corpus()), version=GUIDELINES_VERSION)

@@ -6,16 +6,17 @@ Load it offline with ``datasets.load_dataset("build/hf_dataset", "qa", split="te
 (configs: ner, numeric, topics, qa).
 """
 
-import argparse
+
 import sys
 
 from benchmark.bridges.hf_datasets import export_dataset
+from benchmark.cli._argparse import OneLineParser
 from benchmark.validate import DEFAULT_ROOT, load_corpus
 
 
 def main(argv: list[str] | None = None) -> int:
     """Validate the gold, export it and print the folder."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = OneLineParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="build/hf_dataset", help="output folder (default: build/hf_dataset)")
     parser.add_argument("--annotations", default=str(DEFAULT_ROOT), help="gold root (default: annotations/)")
     args = parser.parse_args(argv)

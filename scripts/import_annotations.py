@@ -11,14 +11,15 @@ see benchmark/bridges/importing.py.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
+
+from benchmark.cli._argparse import OneLineParser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the arguments, import, write; return the exit status."""
-    parser = argparse.ArgumentParser(prog="import_annotations.py", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="import_annotations.py", description=__doc__.splitlines()[0])
     parser.add_argument("path", help="the Label Studio JSON export or doccano JSONL export")
     parser.add_argument("--format", required=True, choices=("labelstudio", "doccano"))
     parser.add_argument("--document", required=True, help="document id (a folder under --root)")

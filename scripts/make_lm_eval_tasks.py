@@ -7,16 +7,17 @@ Then: lm_eval --model hf --model_args pretrained=MODEL --include_path build/lm_e
           --tasks zh_ie [--apply_chat_template]
 """
 
-import argparse
+
 import sys
 
 from benchmark.bridges.lm_eval import GROUP, llm_task_keys, task_name, write_lm_eval_tasks
+from benchmark.cli._argparse import OneLineParser
 from benchmark.validate import DEFAULT_ROOT, load_corpus
 
 
 def main(argv: list[str] | None = None) -> int:
     """Validate the gold, write the task folder and print how to run it."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = OneLineParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--out",
         default="build/lm_eval_tasks",

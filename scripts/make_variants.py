@@ -10,9 +10,9 @@ Exit status 0 when every variant is valid, 1 with one line per problem otherwise
 
 from __future__ import annotations
 
-import argparse
 import sys
 
+from benchmark.cli._argparse import OneLineParser
 from benchmark.schema import SchemaError
 from benchmark.validate import DEFAULT_ROOT, load_corpus
 from benchmark.variants import VARIANTS, write_variants
@@ -20,7 +20,7 @@ from benchmark.variants import VARIANTS, write_variants
 
 def main(argv: list[str] | None = None) -> int:
     """Write and validate the variants; returns the exit status."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = OneLineParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", default=str(DEFAULT_ROOT), help="gold corpus (default: annotations/)")
     parser.add_argument("--out", default="build/variants", help="output folder (default: build/variants)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the seeded variants (default: 0)")

@@ -10,14 +10,15 @@ see benchmark/bridges/new_document.py and docs/annotating-a-document.md.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
+
+from benchmark.cli._argparse import OneLineParser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the arguments and scaffold; return the exit status."""
-    parser = argparse.ArgumentParser(prog="new_document.py", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="new_document.py", description=__doc__.splitlines()[0])
     parser.add_argument("id", help="the new document id (the folder name), e.g. chengdu-police-2021")
     parser.add_argument("--text", required=True, help="the document's text, UTF-8")
     parser.add_argument("--title", help="title (default: the first non-empty line)")

@@ -57,25 +57,28 @@ def run(
     offsets: OffsetUnit = "utf16",
     force: bool = False,
 ) -> int:
-    """Convert, validate, write; print what happened; return the exit status (1 on a problem)."""
+    """Convert, validate, write; print what happened; return the exit status.
+
+    2 on a user mistake or invalid annotations (one line per problem; nothing is written).
+    """
     result, target = convert(path, fmt, doc_id, root=root, out=out, annotator=annotator, offsets=offsets)
     if target is None:
         print(f"error: no document {doc_id!r} under {root} (text.txt missing)", file=sys.stderr)
-        return 1
+        return 2
     for note in result.notes:
         print(f"note: {note}")
     if result.problems:
         for problem in result.problems:
             print(problem)
         print(f"{len(result.problems)} problem(s); nothing written")
-        return 1
+        return 2
     if target.exists() and not force:
         print(f"error: {target} exists; pass --force to replace it (or --out elsewhere)", file=sys.stderr)
-        return 1
+        return 2
     write_jsonl(target, result.records)
     per_label = ", ".join(
         f"{label} {n}" for label, n in sorted(Counter(e.label for e in result.records).items())
     )
     print(f"wrote {len(result.records)} records to {target} ({per_label or 'none'})")
-    print(f"next: python scripts/validate.py --root {root}")
+    print(f"next: .venv/bin/python scripts/validate.py --root {root}")
     return 0

@@ -202,8 +202,8 @@ def next_steps(folder: Path, doc_id: str, root: str | Path, written: Sequence[st
         f"         --document {doc_id}{root_arg}",
         "     (doccano: --format doccano with its JSONL export).",
         "  4. Write numeric_facts.jsonl, paragraphs.jsonl (and qa.jsonl) by hand; set provenance.",
-        f"  5. python scripts/validate.py{root_arg}",
-        "  6. python scripts/annotation_stats.py (regenerates annotations/README.md)",
+        f"  5. .venv/bin/python scripts/validate.py{root_arg}",
+        "  6. .venv/bin/python scripts/annotation_stats.py (regenerates annotations/README.md)",
     ]
     return "\n".join(lines)
 
@@ -214,7 +214,7 @@ def run(doc_id: str, text_path: str | Path, *, root: str | Path = DEFAULT_ROOT, 
         folder, written, warnings = scaffold(doc_id, text_path, root=root, **options)
     except (ScaffoldError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return 2
     for warning in warnings:
         print(f"warning: {warning}")
     print(f"scaffolded {folder}: {', '.join(written)}")

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.adapters._bio import decode_tags
+from benchmark.cli._argparse import OneLineParser
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_OUTPUT = REPO / "models" / "msra-char-bert"
@@ -449,7 +450,7 @@ Data loading {t["data"]:.1f} s, training {t["train"]:.1f} s, evaluation {t["eval
 
 def parser() -> argparse.ArgumentParser:
     """The command line of ``scripts/train_msra_tagger.py``."""
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="train_msra_tagger.py",
         description=__doc__.split("\n\n")[0],
         epilog=f"By default the model is written to {DEFAULT_OUTPUT.relative_to(REPO)}, replacing the "

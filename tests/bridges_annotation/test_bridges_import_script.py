@@ -20,14 +20,14 @@ def test_label_studio_import_writes_only_without_problems(
     export = tmp_path / "export.json"
     export.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
     argv = [str(export), "--format", "labelstudio", "--document", article.id, "--root", str(root), "--force"]
-    assert import_script.main(argv) == 1
+    assert import_script.main(argv) == 2
     out = capsys.readouterr().out
     assert "result e0001.label: unknown label 'NOPE'" in out and "nothing written" in out
     assert target.read_bytes() == original
 
     tasks[0]["annotations"][0]["result"][0]["value"]["labels"] = ["ORG"]
     export.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
-    assert import_script.main(argv[:-1]) == 1  # the gold file exists: --force needed
+    assert import_script.main(argv[:-1]) == 2  # the gold file exists: --force needed
     assert "pass --force" in capsys.readouterr().err
     assert import_script.main(argv) == 0
     assert target.read_bytes() == original  # the round trip rewrites the gold byte for byte
@@ -56,5 +56,5 @@ def test_doccano_import_to_out_file(tmp_path, gold_copy, article, import_script)
 
 def test_unknown_document(tmp_path, import_script, capsys):
     argv = [str(tmp_path / "x.json"), "--format", "doccano", "--document", "nope", "--root", str(tmp_path)]
-    assert import_script.main(argv) == 1
+    assert import_script.main(argv) == 2
     assert "no document 'nope'" in capsys.readouterr().err

@@ -96,7 +96,7 @@ def test_refuses_existing_folder_unless_forced(tmp_path, text_file, new_document
     argv = ["d1", "--text", str(text_file), "--root", str(root)]
     assert new_document.main(argv) == 0
     (root / "d1" / "text.txt").write_text("changed", encoding="utf-8")
-    assert new_document.main(argv) == 1
+    assert new_document.main(argv) == 2
     assert "exists; pass --force" in capsys.readouterr().err
     assert (root / "d1" / "text.txt").read_text(encoding="utf-8") == "changed"
     assert new_document.main([*argv, "--force"]) == 0
@@ -114,15 +114,15 @@ def test_refuses_existing_folder_unless_forced(tmp_path, text_file, new_document
 )
 def test_bad_preannotation_leaves_no_folder(tmp_path, text_file, new_document, capsys, extra, message):
     root = tmp_path / "ann"
-    assert new_document.main(["d1", "--text", str(text_file), "--root", str(root), *extra]) == 1
+    assert new_document.main(["d1", "--text", str(text_file), "--root", str(root), *extra]) == 2
     assert message in capsys.readouterr().err
     assert not (root / "d1").exists()
 
 
 def test_rejects_bad_id_and_non_utf8(tmp_path, text_file, new_document, capsys):
-    assert new_document.main(["../x", "--text", str(text_file), "--root", str(tmp_path)]) == 1
+    assert new_document.main(["../x", "--text", str(text_file), "--root", str(tmp_path)]) == 2
     bad = tmp_path / "gbk.txt"
     bad.write_bytes("四川".encode("gbk"))
-    assert new_document.main(["x", "--text", str(bad), "--root", str(tmp_path)]) == 1
+    assert new_document.main(["x", "--text", str(bad), "--root", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "a document id is" in err and "not UTF-8" in err
