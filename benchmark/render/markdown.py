@@ -70,16 +70,71 @@ def badges_note(board: dict[str, Any]) -> str:
     return "Badges: " + "; ".join(meanings) + "."
 
 
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def detectable_sentence(table: dict[str, Any]) -> str:
+    """What the task's paired test can detect (``table["detectable"]``), or an empty string."""
+    found = table.get("detectable")
+    if not found or found.get("difference") is None:
+        return ""
+    return (
+        f"**What this table can detect:** a difference of {found['difference']:.3f} in `{found['metric']}` "
+        f"between two systems is found with {found['power']:.0%} power at the corrected level "
+        f"(alpha = {found['alpha']:.2g} per pair, {found['units']} units; from "
+        f"{_labels(found['systems'], ' and ')}); smaller differences can go unseen. "
+        + md_escape(found["method"])
+    )
+
+
+def pairwise_lines(table: dict[str, Any]) -> list[str]:
+    """The significantly different pairs of a task (the rest are not distinguishable)."""
+    pairwise = table.get("pairwise") or {}
+    pairs = pairwise.get("pairs") or []
+    if not pairs:
+        return []
+    names = {row["model"]: _name(row) for row in table["rows"]}
+    found = []
+    for p in pairs:
+        if not p.get("significant"):
+            continue
+        better, worse = (p["a"], p["b"]) if p.get("better") == p["a"] else (p["b"], p["a"])
+        interval = fmt_score({"estimate": p["difference"], "low": p["low"], "high": p["high"]})
+        p_value = "n/a" if p.get("p_value") is None else f"{p['p_value']:.3f}"
+        found.append(f"{names.get(better, md_escape(better))} > {names.get(worse, md_escape(worse))} "
+                     f"(difference {interval}, p = {p_value})")  # fmt: skip
+    level = f"{pairwise.get('confidence', 0):.2%}"
+    head = (f"Pairwise ({len(pairs)} pairs, Bonferroni: each interval at {level}; the interval decides): "
+            "the group letters show who is distinguishable.")  # fmt: skip
+    body = "; ".join(found) + "." if found else "no pair is significantly different."
+    return [f"\n{head} Significantly different: {body}"]
+
+
+def _llm_lines(table: dict[str, Any]) -> list[str]:
+    out = []
+    for row in table["rows"]:
+        llm = row.get("llm")
+        if llm:
+            parse, grounding = _pct(llm.get("parse_failure_rate")), _pct(llm.get("grounding_failure_rate"))
+            out.append(f"{_name(row)}: {parse} of answers unreadable, {grounding} of items not in the text")
+    return [f"\nLLM failure rates: {'; '.join(out)}."] if out else []
+
+
 def task_section(table: dict[str, Any]) -> str:
+    """One task's table: the reference row (unranked), the ranked rows with their letter groups."""
     names = [h["name"] for h in table["headlines"]]
-    head = ["rank", "", "system", *names, "load s", "chars/s"]
+    head = ["rank", "group", "system", *names, "load s", "chars/s"]
     with_labels = any("labels" in row for row in table["rows"])
     if with_labels:
         head.insert(-2, "labels (unsupported; merged)")
+    detectable = detectable_sentence(table)
     lines = [
         f"## {table['task']}: {table['description']}",
         "",
-        f"Ranked by `{table['primary']}`. "
+        *([detectable, ""] if detectable else []),
+        f"Ranked by `{table['primary']}`; the reference row (ref) is the ceiling, not ranked; systems "
+        "sharing a group letter are not significantly different. "
         + "; ".join(f"`{h['name']}`: {h['description']}" for h in table["headlines"])
         + ".",
         "",
@@ -87,8 +142,9 @@ def task_section(table: dict[str, Any]) -> str:
         "|" + "|".join("---" for _ in head) + "|",
     ]
     for row in table["rows"]:
-        mark = "≈" if row.get("not_significantly_different_from_above") else ""
-        cells = [str(row["rank"]), mark, _name(row), *(fmt_score(row["scores"].get(n)) for n in names)]
+        rank = "ref" if row.get("reference") or row.get("rank") is None else str(row["rank"])
+        group = md_escape(row.get("group") or "-")
+        cells = [rank, group, _name(row), *(fmt_score(row["scores"].get(n)) for n in names)]
         if with_labels:
             unsupported = _labels(row.get("unsupported_labels")) or "-"
             merged = ";".join(_labels(g, "+") for g in row.get("merged_labels") or []) or "-"
@@ -97,11 +153,14 @@ def task_section(table: dict[str, Any]) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     if not table["rows"]:
         lines.append("| " + " | ".join(["-"] * len(head)) + " |")
+    lines += pairwise_lines(table)
+    lines += _llm_lines(table)
     for failed in table["failed"]:
-        lines.append(
-            f"\nFailed: {md_escape(failed['model'])} ({md_escape(failed['run_id'])}): "
-            f"{md_escape(failed.get('exception') or failed.get('status', ''))}"
-        )
+        why = failed.get("exception") or failed.get("reason") or failed.get("status", "")
+        rates = failed.get("llm")
+        extra = f" ({_pct(rates.get('parse_failure_rate'))} of answers unreadable)" if rates else ""
+        who = f"{md_escape(failed['model'])} ({md_escape(failed['run_id'])})"
+        lines.append(f"\nFailed: {who}: {md_escape(why)}{extra}")
     for flag in table.get("incomplete", []):  # runs that miss a document or predate the task version
         command = str(flag.get("command", "")).replace("`", "")
         lines.append(
@@ -117,24 +176,35 @@ def task_section(table: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _overall_cells(row: dict[str, Any], tasks: list[str]) -> str:
+    cells = []
+    for t in tasks:
+        value, rank = row["per_task"].get(t), (row.get("per_task_rank") or {}).get(t)
+        cells.append("-" if value is None else f"{value:.3f}" + ("" if rank is None else f" (#{rank})"))
+    return " | ".join(cells)
+
+
 def overall_section(overall: dict[str, Any]) -> str:
+    """One ranking per task set (systems covering the same tasks), the reference rows unranked."""
     tasks = overall["tasks"]
-    lines = [
-        "## Overall",
-        "",
-        overall["policy"],
-        "",
-        "| rank | system | overall | tasks | " + " | ".join(tasks) + " |",
-        "|---|---|---|---|" + "|".join("---" for _ in tasks) + "|",
-    ]
-    for row in overall["rows"]:
-        per_task = " | ".join(
-            "-" if row["per_task"][t] is None else f"{row['per_task'][t]:.3f}" for t in tasks
-        )
-        lines.append(
-            f"| {row['rank']} | {_name(row)} | {row['overall']:.3f} | {row['tasks_covered']}/{len(tasks)} | "
-            f"{per_task} |"
-        )
+    head = "| rank | system | mean | tasks | " + " | ".join(f"{t} (task rank)" for t in tasks) + " |"
+    rule = "|---|---|---|---|" + "|".join("---" for _ in tasks) + "|"
+    lines = ["## Overall", "", overall["policy"]]
+    sets = overall.get("task_sets") or [{"id": None, "tasks": tasks}]
+    groups = [("Reference (not ranked)", [r for r in overall["rows"] if r.get("reference")])]
+    for task_set in sets:
+        members = [r for r in overall["rows"] if not r.get("reference")
+                   and (task_set["id"] is None or r.get("task_set") == task_set["id"])]  # fmt: skip
+        groups.append((f"Systems covering {' + '.join(task_set['tasks'])}", members))
+    for title, rows in groups:
+        if not rows:
+            continue
+        lines += ["", f"### {title}", "", head, rule]
+        for row in rows:
+            rank = "ref" if row.get("rank") is None else str(row["rank"])
+            mean = "n/a" if row.get("overall") is None else f"{row['overall']:.3f}"
+            lines.append(f"| {rank} | {_name(row)} | {mean} | {row['tasks_covered']}/{len(tasks)} | "
+                         f"{_overall_cells(row, tasks)} |")  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
@@ -171,7 +241,8 @@ def render(board: dict[str, Any]) -> str:
         f"Documents: {', '.join(board['documents'])}. Guidelines {board['guidelines_version']}, "
         f"gold hash `{board['gold_hash'][:16]}`.",
         "",
-        f"**How sure are these numbers?** {board['ci_note']} Significance: {board['significance']}.",
+        f"**How sure are these numbers?** {board['ci_note']} Significance: "
+        f"{board['significance'].rstrip('.')}.",
         "",
         board["uses_gold_note"],
         "",
