@@ -102,6 +102,18 @@ READS: dict[str, str] = {
 }
 
 
+#: What kind of system an adapter is (:attr:`Adapter.kind`), with the board's wording.
+KINDS: dict[str, str] = {
+    "reference": "returns the gold (a pipeline check)",
+    "rules": "hand-written rules",
+    "tagger": "a trained sequence tagger or part-of-speech tagger",
+    "classifier": "a classifier or similarity model",
+    "retrieval": "retrieval and extraction",
+    "llm": "a large language model, prompted",
+    "other": "not declared",
+}
+
+
 class AdapterUnavailable(RuntimeError):
     """An optional dependency is missing; the message is the install hint."""
 
@@ -150,6 +162,8 @@ class Adapter(ABC):
     reads: ClassVar[str] = "nothing"
     operational_options: ClassVar[tuple[str, ...]] = ()
     description: ClassVar[str] = ""
+    #: What kind of system it is, one of :data:`KINDS` (the board filters on it).
+    kind: ClassVar[str] = "other"
 
     def __init__(self, options: Any = None) -> None:
         self.options = options if options is not None else self.Options()

@@ -147,6 +147,7 @@ class BM25QAAdapter(Adapter):
     """BM25 sentence retrieval over jieba tokens, then extraction with the normalizer."""
 
     name = "bm25-qa"
+    kind = "retrieval"
     version = "1"
     tasks = ("qa",)
     requires = ("jieba",)

@@ -100,6 +100,7 @@ class ChineseNerBiLstmAdapter(LineNerAdapter):
     """The ChineseNER 0.1 character BiLSTM-CRF (MSRA: PER/LOC/ORG)."""
 
     name = "chinesener-bilstm"
+    kind = "tagger"
     version = "1"
     labels = ("PER", "ORG", "GPE")
     merged_labels = (("GPE", "LOC"),)

@@ -70,6 +70,7 @@ class HFGenerativeAdapter(LLMAdapter):
     """Local chat LLM through transformers, greedy decoding, JSON answers grounded to offsets."""
 
     name = "hf-generative"
+    kind = "llm"
     version = f"2+p{prompts_digest()[:8]}"
     requires = ("torch", "transformers")
     install_hint = "pip install torch transformers"

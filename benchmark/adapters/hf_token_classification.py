@@ -203,6 +203,7 @@ class HfTokenClassificationAdapter(Adapter):
     """A Hugging Face token-classification tagger (BIO/BIOES/BMES) behind a label map."""
 
     name = "hf-ner"
+    kind = "tagger"
     version = "2"  # 2: windows cut by the adapter (version-independent), see _windows
     tasks = ("ner",)
     labels = ("PER", "ORG", "GPE", "LOC", "TITLE")  # union over the ready maps; see __init__

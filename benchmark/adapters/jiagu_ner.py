@@ -66,6 +66,7 @@ class JiaguAdapter(LineNerAdapter):
     """Jiagu's perceptron NER (PER/LOC/ORG) over its own word segmentation."""
 
     name = "jiagu"
+    kind = "tagger"
     version = "1"
     labels = ("PER", "ORG", "GPE")
     merged_labels = (("GPE", "LOC"),)

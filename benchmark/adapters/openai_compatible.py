@@ -387,6 +387,7 @@ class OpenAICompatibleAdapter(LLMAdapter):
     """(Chat) completions endpoint of any OpenAI-compatible server, concurrent, retried and cached."""
 
     name = "openai"
+    kind = "llm"
     version = f"2+p{prompts_digest()[:8]}"
     requires = ("httpx",)
     install_hint = "pip install httpx"

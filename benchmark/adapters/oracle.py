@@ -38,6 +38,7 @@ class OracleAdapter(Adapter):
     """Answers with the gold annotations of each document (a pipeline check, not a system)."""
 
     name = "oracle"
+    kind = "reference"
     version = "2"  # 2: answers robustness variants with their own gold
     tasks = _RegisteredTasks()  # every registered task, one registered after import included
     labels = LABELS

@@ -426,6 +426,7 @@ class RulesAdapter(Adapter):
     """General regex dates and quantities, taxonomy-keyword topics, structural sections."""
 
     name = "rules"
+    kind = "rules"
     version = "2"  # 2: general system; the rules developed on the article moved to rules-article
     tasks = ("ner", "numeric", "topics")
     labels = ("DATE",)

@@ -152,6 +152,7 @@ class MajorityAdapter(_GoldTopicsAdapter):
     """Majority section and majority topic set, leave-one-out."""
 
     name = "majority"
+    kind = "classifier"
     version = "3"  # 3: on a variant, the pool is its own units (map carried in the variant)
     Options = MajorityOptions
     description = (
@@ -208,6 +209,7 @@ class TfidfLogRegAdapter(_GoldTopicsAdapter):
     """TF-IDF + logistic regression, leave-one-paragraph-out."""
 
     name = "tfidf-logreg"
+    kind = "classifier"
     version = "3"  # 3: on a variant, the pool is its own units (map carried in the variant)
     Options = LogRegOptions
     description = (
@@ -268,6 +270,7 @@ class TfidfCosineAdapter(Adapter):
     """Cosine similarity to the taxonomy definitions; no gold."""
 
     name = "tfidf-cosine"
+    kind = "classifier"
     version = "2"  # 2: the general keywords and sections of rules v2
     tasks = ("topics",)
     Options = CosineOptions

@@ -90,6 +90,7 @@ class ThulacAdapter(TaggerAdapter):
     """THULAC part-of-speech tags as entity and number tagger."""
 
     name = "thulac"
+    kind = "tagger"
     version = "1"
     labels = ("PER", "ORG", "GPE", "DATE")
     merged_labels = (("GPE", "LOC"),)
