@@ -47,6 +47,7 @@ def overall_table(tables: dict[str, dict[str, Any]]) -> dict[str, Any]:
             "reads": first["reads"],
             "uses_gold": first["uses_gold"],
             "reference": bool(first.get("reference")),
+            "kind": first.get("kind", "other"),
             "run_path": first.get("run_path"),
             "task_set": "+".join(covered),
             "tasks": covered,

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmark.board_runs import kind_of, run_path
 from benchmark.board_significance import cached
 from benchmark.document import Document
 from benchmark.provenance import documents_fingerprint, gold_hash, stable_hash
@@ -125,7 +126,8 @@ def robustness_table(
             task = get_task(key)
             rows.append(
                 {"model": run.model, "display_name": run.meta.get("display_name", run.model),
-                 "run_id": run.run_id, "base_run_id": base.run_id, "variant": name,
+                 "run_id": run.run_id, "base_run_id": base.run_id, "variant": name, "kind": kind_of(run),
+                 "run_path": run_path(run), "base_run_path": run_path(base),
                  "task": task.name, "key": key, "metric": task.primary.name, "original": drop.get("score_b"),
                  "on_variant": drop.get("score_a"), "change": drop.get("difference"), "low": drop.get("low"),
                  "high": drop.get("high"), "p_value": drop.get("p_value")}

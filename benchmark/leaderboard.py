@@ -35,6 +35,7 @@ from typing import Any
 
 from benchmark.board_overall import OVERALL_POLICY, overall_table
 from benchmark.board_robustness import ROBUSTNESS_NOTE, robustness_table
+from benchmark.board_runs import REFERENCE, kind_of, llm_failures, reads_of, run_path
 from benchmark.board_significance import ALPHA, SIGNIFICANCE_NOTE, cached, task_significance
 from benchmark.document import GUIDELINES_VERSION, Document
 from benchmark.provenance import documents_fingerprint, gold_hash, stable_hash
@@ -49,8 +50,6 @@ __all__ = [
     "task_table",
 ]  # fmt: skip
 
-#: The ``reads`` value of a reference row (the ceiling, shown but not ranked).
-REFERENCE = "gold"
 USES_GOLD_NOTE = (
     "The oracle returns the gold itself: it proves the pipeline and is shown as the ceiling, not "
     "ranked. Systems badged \"other units' gold\" (majority, tfidf-logreg) are trained "
@@ -59,43 +58,12 @@ USES_GOLD_NOTE = (
 )
 
 
-def reads_of(run: RunRecord) -> str:
-    """What the run's system has seen (``Adapter.reads``).
-
-    A record written before ``reads`` existed said only ``uses_gold``: its adapter's current
-    declaration is used when the adapter is still registered (so leave-one-out systems are not
-    taken for the oracle), else ``gold`` for ``uses_gold`` and ``nothing`` otherwise.
-    """
-    adapter = run.meta.get("adapter", {})
-    if adapter.get("reads"):
-        return str(adapter["reads"])
-    try:
-        from benchmark.adapters import get_adapter
-
-        return str(get_adapter(adapter.get("name", "")).reads)
-    except Exception:  # an adapter no longer registered (or a file of predictions)
-        return "gold" if adapter.get("uses_gold") else "nothing"
-
-
 def _speed(run: RunRecord, key: str) -> float | None:
     return run.meta.get("tasks", {}).get(key, {}).get("chars_per_second")
 
 
 def _predictions(run: RunRecord, key: str, docs: Sequence[Document]) -> dict[str, list[Any]]:
     return {doc.id: run.predictions(key, doc.id) for doc in docs if key in doc.gold}
-
-
-def run_path(run: RunRecord) -> str:
-    """The run folder relative to the board's folder: ``runs/MODEL/RUN_ID/``."""
-    return f"runs/{run.path.parent.name}/{run.path.name}/"
-
-
-def llm_failures(run: RunRecord, key: str) -> dict[str, Any] | None:
-    """The run's LLM failure rates of ``key`` summed over its documents (None: not an LLM run)."""
-    from benchmark.adapters.llm_adapter import combine_summaries
-
-    info = (run.errors.get(key) or {}).get("info") if isinstance(run.errors.get(key), dict) else None
-    return combine_summaries(info) if isinstance(info, dict) else None
 
 
 def _row(run: RunRecord, key: str, score: dict[str, Any]) -> dict[str, Any]:
@@ -108,6 +76,7 @@ def _row(run: RunRecord, key: str, score: dict[str, Any]) -> dict[str, Any]:
         "reads": reads_of(run),
         "uses_gold": reads_of(run) in ("gold", "other-units-gold"),
         "reference": reads_of(run) == REFERENCE,
+        "kind": kind_of(run),
         "scores": {
             name: {k: v[k] for k in ("estimate", "low", "high")} for name, v in score["headline"].items()
         },

@@ -1,0 +1,60 @@
+"""What the board says about a run beyond its scores: what it has seen, its kind, its folder, LLM failures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmark.records import RunRecord
+
+#: The ``reads`` value of a reference row (the ceiling, shown but not ranked).
+REFERENCE = "gold"
+
+
+def _adapter_class(run: RunRecord) -> Any:
+    """The registered adapter class of the run (None: no longer registered, or a predictions file)."""
+    try:
+        from benchmark.adapters import get_adapter
+
+        return get_adapter(run.meta.get("adapter", {}).get("name", ""))
+    except Exception:  # an unknown name raises with "did you mean"
+        return None
+
+
+def reads_of(run: RunRecord) -> str:
+    """What the run's system has seen (``Adapter.reads``).
+
+    A record written before ``reads`` existed said only ``uses_gold``: its adapter's current
+    declaration is used when the adapter is still registered (so leave-one-out systems are not
+    taken for the oracle), else ``gold`` for ``uses_gold`` and ``nothing`` otherwise.
+    """
+    adapter = run.meta.get("adapter", {})
+    if adapter.get("reads"):
+        return str(adapter["reads"])
+    cls = _adapter_class(run)
+    if cls is not None:
+        return str(cls.reads)
+    return "gold" if adapter.get("uses_gold") else "nothing"
+
+
+def kind_of(run: RunRecord) -> str:
+    """What kind of system the run's is (``Adapter.kind``: rules, tagger, llm...; ``other`` if unknown)."""
+    recorded = run.meta.get("adapter", {}).get("kind")
+    if recorded:
+        return str(recorded)
+    cls = _adapter_class(run)
+    if cls is not None and getattr(cls, "kind", None):
+        return str(cls.kind)
+    return "reference" if reads_of(run) == REFERENCE else "other"
+
+
+def run_path(run: RunRecord) -> str:
+    """The run folder relative to the board's folder: ``runs/MODEL/RUN_ID/``."""
+    return f"runs/{run.path.parent.name}/{run.path.name}/"
+
+
+def llm_failures(run: RunRecord, key: str) -> dict[str, Any] | None:
+    """The run's LLM failure rates of ``key`` summed over its documents (None: not an LLM run)."""
+    from benchmark.adapters.llm_adapter import combine_summaries
+
+    info = (run.errors.get(key) or {}).get("info") if isinstance(run.errors.get(key), dict) else None
+    return combine_summaries(info) if isinstance(info, dict) else None
