@@ -13,14 +13,18 @@ def to_json(board: dict[str, Any]) -> str:
     return json.dumps(board, ensure_ascii=False, indent=2) + "\n"
 
 
-COLUMNS = ["task", "rank", "model", "run_id", "metric", "estimate", "low", "high", "uses_gold", "reads"]
+COLUMNS = ["task", "rank", "model", "run_id", "metric", "estimate", "low", "high", "uses_gold", "reads",
+           "reference", "group", "kind"]  # fmt: skip
 
 
 def to_csv(board: dict[str, Any]) -> str:
-    """Columns: task, rank, model, run_id, metric, estimate, low, high, uses_gold, reads.
+    """One row per system, task and score: the columns of :data:`COLUMNS`.
 
     ``reads`` says what the system has seen of the benchmark (``Adapter.reads``: nothing, gold,
-    other-units-gold, article); ``uses_gold`` is true for the two gold values.
+    other-units-gold, article); ``uses_gold`` is true for the two gold values. A reference row
+    (the oracle, the ceiling) has ``reference`` true and no rank; ``group`` holds the letters of
+    the compact letter display (rows sharing a letter are not significantly different);
+    ``kind`` is ``Adapter.kind`` (rules, tagger, classifier, retrieval, llm...).
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -40,6 +44,9 @@ def to_csv(board: dict[str, Any]) -> str:
                         score["high"],
                         row["uses_gold"],
                         row.get("reads", "gold" if row["uses_gold"] else "nothing"),
+                        bool(row.get("reference")),
+                        row.get("group", ""),
+                        row.get("kind", ""),
                     ]
                 )
     return out.getvalue()
