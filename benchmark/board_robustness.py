@@ -7,19 +7,36 @@ the original's units (:func:`benchmark.robustness.score_drops`), cached on disk.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import functools
+import hashlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmark.board_runs import kind_of, run_path
+from benchmark.board_runs import gold_hash_of, kind_of, run_path
 from benchmark.board_significance import cached
 from benchmark.document import Document
-from benchmark.provenance import documents_fingerprint, gold_hash, stable_hash
+from benchmark.provenance import documents_fingerprint, stable_hash
 from benchmark.records import RunRecord
 from benchmark.robustness import run_documents, score_drops
 from benchmark.run_record import context_of
 from benchmark.run_selection import task_entry
 from benchmark.tasks import TASKS, get_task
+
+
+@functools.cache
+def _variant_code() -> str:
+    """What variant documents depend on besides their originals: the code that makes them and OpenCC."""
+    from importlib import metadata
+
+    import benchmark.variants
+
+    digest = hashlib.sha256(Path(benchmark.variants.__file__).read_bytes())
+    for package in ("opencc", "opencc-python-reimplemented"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            digest.update(f"{package}={metadata.version(package)}".encode())
+    return digest.hexdigest()
 
 
 def _predictions(run: RunRecord, key: str, docs: Sequence[Document]) -> dict[str, list[Any]]:
@@ -61,14 +78,14 @@ def _base_run(variant_run: RunRecord, base_runs: Sequence[RunRecord]) -> RunReco
 
 
 def _drop(key: str, variant_run: RunRecord, base: RunRecord, originals: Sequence[Document],
-          variants: Sequence[Document], *, seed: int, n_resamples: int,
+          variants: Callable[[], list[Document]], *, seed: int, n_resamples: int,
           cache: Path | None) -> dict[str, Any]:  # fmt: skip
     """The paired change of the primary score from ``base`` to ``variant_run`` (cached)."""
     task = get_task(key)
 
     def compute() -> dict[str, Any]:
         task_originals = [d for d in originals if key in d.gold]
-        task_variants = [v for v in variants if key in v.gold]
+        task_variants = [v for v in variants() if key in v.gold]
         return score_drops(
             task,
             task_originals,
@@ -82,7 +99,8 @@ def _drop(key: str, variant_run: RunRecord, base: RunRecord, originals: Sequence
         ).get(task.primary.name, {})
 
     sides = ((variant_run, variant_run.scores[key]), (base, base.scores[key]))
-    key_hash = stable_hash(["drop", _paired_key(key, *sides, seed, n_resamples), gold_hash(originals, [key])])
+    parts = ["drop", _paired_key(key, *sides, seed, n_resamples), gold_hash_of(originals, [key])]
+    key_hash = stable_hash(parts)
     return cached(cache, key_hash, compute)
 
 
@@ -109,11 +127,16 @@ def robustness_table(
             orphans.append(orphan | {"reason": "no run on the original documents"})
             continue
         originals = [d for d in docs if d.id in set(run.meta["variant"]["of"])]
-        cache_id = stable_hash([run.meta["variant"], documents_fingerprint(originals)])
-        if cache_id not in built:
-            built[cache_id] = run_documents(run.meta, docs)
-        variants = built[cache_id]
-        if documents_fingerprint(variants) != sorted(map(list, run.meta.get("documents", []))):
+        cache_id = stable_hash([run.meta["variant"], documents_fingerprint(originals), _variant_code()])
+
+        def variants(run: RunRecord = run, cache_id: str = cache_id) -> list[Document]:
+            if cache_id not in built:
+                built[cache_id] = run_documents(run.meta, docs)
+            return built[cache_id]
+
+        made = cached(cache, stable_hash(["variant-fingerprint", cache_id]),
+                      lambda variants=variants: documents_fingerprint(variants()))  # fmt: skip
+        if made != sorted(map(list, run.meta.get("documents", []))):
             orphans.append(orphan | {"reason": "the original documents changed since this run: re-run it"})
             continue
         for key in sorted(set(run.scores) & set(base.scores) & set(TASKS.names())):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from benchmark.document import Document
+from benchmark.provenance import gold_hash
 from benchmark.records import RunRecord
 
 #: The ``reads`` value of a reference row (the ceiling, shown but not ranked).
@@ -58,3 +61,27 @@ def llm_failures(run: RunRecord, key: str) -> dict[str, Any] | None:
 
     info = (run.errors.get(key) or {}).get("info") if isinstance(run.errors.get(key), dict) else None
     return combine_summaries(info) if isinstance(info, dict) else None
+
+
+_GOLD_HASHES: dict[tuple[Any, ...], tuple[tuple[Document, ...], str]] = {}
+
+
+def gold_hash_of(docs: Sequence[Document], task_keys: Iterable[str] | None = None) -> str:
+    """:func:`benchmark.provenance.gold_hash`, memoised for these document objects.
+
+    A board build asks for the same hashes many times (per run, per pair); documents are not
+    changed while a board is built, and :func:`forget_gold_hashes` empties the memo.
+    """
+    keys = None if task_keys is None else tuple(sorted(task_keys))
+    memo_key = (tuple(id(d) for d in docs), keys)
+    found = _GOLD_HASHES.get(memo_key)
+    if found is not None and all(a is b for a, b in zip(found[0], docs, strict=True)):
+        return found[1]
+    value = gold_hash(docs, keys)
+    _GOLD_HASHES[memo_key] = (tuple(docs), value)
+    return value
+
+
+def forget_gold_hashes() -> None:
+    """Empty the memo of :func:`gold_hash_of` (at the start of each build)."""
+    _GOLD_HASHES.clear()

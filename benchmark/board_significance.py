@@ -23,8 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from benchmark.board_runs import gold_hash_of
 from benchmark.document import Document
-from benchmark.provenance import documents_fingerprint, gold_hash, stable_hash
+from benchmark.provenance import documents_fingerprint, stable_hash
 from benchmark.records import RunRecord
 from benchmark.schema import write_json
 from benchmark.tasks import get_task
@@ -90,7 +91,7 @@ def primary_stats(run: RunRecord, key: str, docs: Sequence[Document], *, cache: 
         return None if found is None else found.tolist()
 
     parts = ["unit-stats", task.name, predictions_digest(run, key, docs), run.meta.get("scoring"),
-             gold_hash(docs, [key]), documents_fingerprint(docs)]  # fmt: skip
+             gold_hash_of(docs, [key]), documents_fingerprint(docs)]  # fmt: skip
     return cached(cache, stable_hash(parts), compute)
 
 

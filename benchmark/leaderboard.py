@@ -35,10 +35,24 @@ from typing import Any
 
 from benchmark.board_overall import OVERALL_POLICY, overall_table
 from benchmark.board_robustness import ROBUSTNESS_NOTE, robustness_table
-from benchmark.board_runs import REFERENCE, kind_of, llm_failures, reads_of, run_path
-from benchmark.board_significance import ALPHA, SIGNIFICANCE_NOTE, cached, task_significance
+from benchmark.board_runs import (
+    REFERENCE,
+    forget_gold_hashes,
+    gold_hash_of,
+    kind_of,
+    llm_failures,
+    reads_of,
+    run_path,
+)
+from benchmark.board_significance import (
+    ALPHA,
+    SIGNIFICANCE_NOTE,
+    cached,
+    predictions_digest,
+    task_significance,
+)
 from benchmark.document import GUIDELINES_VERSION, Document
-from benchmark.provenance import documents_fingerprint, gold_hash, stable_hash
+from benchmark.provenance import documents_fingerprint, stable_hash
 from benchmark.records import RunRecord, round_floats
 from benchmark.run_record import rescore
 from benchmark.run_selection import Candidate, candidates, ranking_documents, rerun_command, task_entry
@@ -109,9 +123,9 @@ def _score_on(cand: Candidate, key: str, docs: Sequence[Document], *, seed: int,
     ids = sorted(d.id for d in docs)
     recorded = sorted(doc_id for doc_id, _ in (entry.get("documents") or run.meta.get("documents") or []))
     if "gold_hash" in entry:
-        same_gold = entry["gold_hash"] == gold_hash(docs, [key])
+        same_gold = entry["gold_hash"] == gold_hash_of(docs, [key])
     else:  # older records: one hash over every task of the run's documents
-        same_gold = run.meta.get("gold_hash") == gold_hash(docs)
+        same_gold = run.meta.get("gold_hash") == gold_hash_of(docs)
     if ids == recorded and same_gold:
         return run.scores[key]
 
@@ -121,9 +135,19 @@ def _score_on(cand: Candidate, key: str, docs: Sequence[Document], *, seed: int,
         score[key].pop("errors", None)
         return score[key]
 
-    parts = ["score", key, entry.get("cache_key"), run.meta.get("scoring"), gold_hash(docs, [key]),
+    parts = ["score", key, entry.get("cache_key"), run.meta.get("scoring"), gold_hash_of(docs, [key]),
              documents_fingerprint(docs), get_task(key).name, seed, n_resamples]  # fmt: skip
     return cached(cache, stable_hash(parts), compute)
+
+
+def _check_readable(run: RunRecord, key: str, docs: Sequence[Document], cache: Path | None) -> None:
+    """Raise ValueError (or OSError) when the run's predictions of ``key`` on ``docs`` cannot be read.
+
+    The answer is cached by the files' bytes, so an unchanged run is not parsed again.
+    """
+    task_name = get_task(key).name
+    cached(cache, stable_hash(["readable", task_name, predictions_digest(run, key, docs)]),
+           lambda: bool(_predictions(run, key, docs)) or True)  # fmt: skip
 
 
 def _flag(cand: Candidate, kind: str, reason: str, **extra: Any) -> dict[str, Any]:
@@ -188,7 +212,7 @@ def task_table(
                                  missing_documents=missing))  # fmt: skip
             continue
         try:
-            _predictions(c.run, key, ranked_docs)  # a damaged predictions file flags the run, not the board
+            _check_readable(c.run, key, ranked_docs, cache)  # a damaged predictions file flags the run
             score = _score_on(c, key, ranked_docs, seed=seed, n_resamples=n_resamples, cache=cache)
             ok.append((c.run, score))
         except (OSError, ValueError, LookupError) as exc:
@@ -239,6 +263,7 @@ def build(
     cache: Path | None = None,
 ) -> dict[str, Any]:
     """The whole leaderboard as data (``cache``: a folder for derived results: scores, tests)."""
+    forget_gold_hashes()  # the documents may be other objects than last time
     base_runs = [r for r in runs if not r.meta.get("variant")]  # variant runs go to robustness only
     tables = {
         key: task_table(key, base_runs, docs, seed=seed, n_resamples=n_resamples, cache=cache)
@@ -247,7 +272,7 @@ def build(
     return round_floats({
         "benchmark": "zh-ie-benchmark",
         "guidelines_version": GUIDELINES_VERSION,
-        "gold_hash": gold_hash(docs),
+        "gold_hash": gold_hash_of(docs),
         "documents": [doc.id for doc in docs],
         "newest_run": newest_run(runs),
         "ci_note": CI_NOTE,

@@ -20,9 +20,9 @@ from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmark.board_runs import gold_hash_of
 from benchmark.document import Document, sha256_text
 from benchmark.names import default_name
-from benchmark.provenance import gold_hash
 from benchmark.records import RunRecord
 from benchmark.tasks import get_task
 
@@ -74,7 +74,7 @@ def stale_reason(run: RunRecord, key: str, docs: Sequence[Document]) -> str | No
     predicted_on = entry.get("predicted_gold_hash")
     if predicted_on:
         covered = [d for d in docs if d.id in {doc_id for doc_id, _ in entry.get("documents") or []}]
-        if predicted_on != gold_hash(covered, [key]):
+        if predicted_on != gold_hash_of(covered, [key]):
             return "it reads the gold, which changed after it predicted: re-run"
     return None
 
