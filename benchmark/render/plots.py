@@ -1,102 +1,59 @@
-"""Render the leaderboard structure (:func:`benchmark.leaderboard.build`) as PNG plots.
+"""Render the leaderboard structure (:func:`benchmark.leaderboard.build`) as SVG plots, written by hand.
 
-Two figures, both deterministic for the same board (fixed size, dpi and fonts, no date or
-version in the PNG metadata) and written atomically:
+No plotting library: every plot is a list of small panels (360 px wide, so a phone shows them
+unscaled) with one row per system and direct labels (the system's name above its bar, the value
+at the end), so no label can overlap another. Two plots, both deterministic for the same board:
 
-* ``per_label.png``: one panel per task whose rows carry label rows (``Task.label_rows``; NER's
-  strict F1 per label), one bar per system and label; a value that is not applicable (for F1: no
-  gold and no prediction) is drawn as a gap marked ``n/a``, not as 0;
-* ``quality_vs_speed.png``: one panel per task, the primary score with its 95% interval
-  against characters per second (log scale), one labelled point per system.
+* ``per_label``: one panel per task with label rows (``Task.label_rows``) and label: each
+  system's value as a bar; a value that is not applicable is written ``n/a`` with no bar, a 0 is
+  written ``0.000`` with a red tick at 0, so the two cannot be confused;
+* ``quality_vs_speed``: per task, the primary score with its 95% interval, and characters per
+  second on a log axis, one row per system in rank order (reference rows first, in grey).
 
-matplotlib is imported inside the functions (Agg, no pyplot), so importing this module is cheap.
+The page inlines the panels (:func:`panels_html`); :func:`render_all` also writes each plot as a
+standalone ``.svg`` file (the panels stacked) under ``plots/``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
 import os
 import tempfile
-import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from benchmark.render.rows import badge, label_rows
+from benchmark.render.widgets import esc
 
-PER_LABEL_FILE = "per_label.png"
-SPEED_FILE = "quality_vs_speed.png"
-DPI = 100
-# Families tried after DejaVu Sans for glyphs it lacks (CJK system names); only installed ones are used.
-CJK_FAMILIES = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei",
-    "Droid Sans Fallback",
-    "AR PL UMing CN",
-    "SimHei",
-    "Microsoft YaHei",
-)
-_PNG_METADATA: dict[str, Any] = {"Software": None}
+PER_LABEL_FILE = "per_label.svg"
+SPEED_FILE = "quality_vs_speed.svg"
+WIDTH = 360
+ROW = 34  # pixels per system: the name and the value on one line, then the bar
+TOP = 30
+LEFT, RIGHT = 8, 8  # bar area: from LEFT to WIDTH - RIGHT
+FONT = "system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', sans-serif"
+GREY, BAR, ZERO = "#9e9e9e", "#1f6fb4", "#c62828"
 
 
-def render_all(board: dict[str, Any], out_dir: Path) -> list[Path]:
-    """Write every plot of ``board`` into ``out_dir``.
+@dataclass(frozen=True)
+class Panel:
+    """One small SVG: its title, height and body (SVG elements, escaped already)."""
 
-    Args:
-        board: The leaderboard structure.
-        out_dir: The folder for the PNG files (created if missing).
-
-    Returns:
-        The paths written, in a fixed order.
-    """
-    out_dir = Path(out_dir)
-    colours = system_colours(board)
-    return [
-        _save(per_label_figure(board, colours), out_dir / PER_LABEL_FILE),
-        _save(speed_figure(board, colours), out_dir / SPEED_FILE),
-    ]
-
-
-def system_key(row: dict[str, Any]) -> tuple[str, str]:
-    """The identity of a system across tables: ``(model, run_id)``."""
-    return (str(row.get("model", "")), str(row.get("run_id", "")))
-
-
-def system_colours(board: dict[str, Any]) -> dict[tuple[str, str], str]:
-    """One colour per system, stable across figures (overall order first, then task tables).
-
-    Example:
-        >>> a, b = {"model": "a", "run_id": "1"}, {"model": "b", "run_id": "2"}
-        >>> board = {"overall": {"rows": [a]}, "tasks": {"t": {"rows": [b, a]}}}
-        >>> system_colours(board)
-        {('a', '1'): '#1f77b4', ('b', '2'): '#ff7f0e'}
-    """
-    palette = (
-        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-        "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-    )  # fmt: skip
-    keys: list[tuple[str, str]] = []
-    tables = [board.get("overall", {}), *board.get("tasks", {}).values()]
-    for table in tables:
-        for row in table.get("rows", []):
-            if system_key(row) not in keys:
-                keys.append(system_key(row))
-    return {key: palette[i % len(palette)] for i, key in enumerate(keys)}
+    title: str
+    height: int
+    body: str
 
 
 def display_names(rows: Sequence[dict[str, Any]]) -> list[str]:
-    """Names for the legend: the display name, with the run id where two rows share a name, and
-    the badge of what the system has seen (:func:`benchmark.render.rows.badge`).
+    """Names for the rows: the display name, with the run id where two rows share a name, the badge
+    of what the system has seen (:func:`benchmark.render.rows.badge`), and "reference" where it is one.
 
     Example:
         >>> x1, x2 = {"display_name": "x", "run_id": "abcdef123"}, {"display_name": "x", "run_id": "99"}
-        >>> display_names([x1, x2, {"model": "y", "run_id": "1", "reads": "gold"}])
-        ['x [abcdef]', 'x [99]', 'y (gold)']
+        >>> display_names([x1, x2, {"model": "y", "run_id": "1", "reads": "gold", "reference": True}])
+        ['x [abcdef]', 'x [99]', 'y (gold) — reference, unranked']
     """
     base = [str(r.get("display_name") or r.get("model", "?")) for r in rows]
     out = []
@@ -104,133 +61,179 @@ def display_names(rows: Sequence[dict[str, Any]]) -> list[str]:
         if base.count(name) > 1:
             name = f"{name} [{str(row.get('run_id', ''))[:6]}]"
         tag = badge(row)
-        out.append(name if tag is None else f"{name} ({tag})")
+        name = name if tag is None else f"{name} ({tag})"
+        out.append(f"{name} — reference, unranked" if row.get("reference") else name)
     return out
 
 
-def _label_order(rows: Sequence[dict[str, Any]]) -> list[str]:
-    """Every label of the rows' label rows, in the order they first appear."""
-    return list(dict.fromkeys(name for row in rows for name in label_rows(row)))
+def _fmt(value: float) -> str:
+    return f"{value:.3f}"
 
 
-def per_label_tables(board: dict[str, Any]) -> list[dict[str, Any]]:
-    """The task tables whose rows carry label rows (``Task.label_rows``), in board order."""
-    return [t for t in board.get("tasks", {}).values() if any(label_rows(r) for r in t.get("rows", []))]
+def _speed(value: float) -> str:
+    return f"{value:,.0f} chars/s" if value >= 10 else f"{value:.2g} chars/s"
 
 
-def per_label_figure(board: dict[str, Any], colours: dict[tuple[str, str], str]) -> Any:
-    """One panel per task with label rows: grouped bars per label (x) and system; None drawn ``n/a``."""
-    from matplotlib.figure import Figure
-
-    tables = per_label_tables(board)
-    with _style():
-        fig = Figure(figsize=(10, 4.8 * max(len(tables), 1)), dpi=DPI)
-        axes = fig.subplots(max(len(tables), 1), 1, squeeze=False)[:, 0]
-        for ax, table in zip(axes, tables, strict=False):
-            _per_label_panel(ax, table, colours)
-        if not tables:
-            axes[0].text(0.5, 0.5, "no task has per-label rows", transform=axes[0].transAxes, ha="center",
-                         va="center")  # fmt: skip
-            axes[0].set_axis_off()
-        fig.tight_layout()
-    return fig
+def _text(x: float, y: float, content: str, *, anchor: str = "start", size: int = 12, fill: str = "#1b1b1b",
+          cls: str = "") -> str:  # fmt: skip
+    c = f' class="{cls}"' if cls else ""
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}"{c}>'
+            f"{esc(content)}</text>")  # fmt: skip
 
 
-def _per_label_panel(ax: Any, table: dict[str, Any], colours: dict[tuple[str, str], str]) -> None:
-    rows = [r for r in table.get("rows", []) if label_rows(r)]
-    labels = _label_order(rows)
-    width = 0.8 / max(len(rows), 1)
-    for i, (row, name) in enumerate(zip(rows, display_names(rows), strict=True)):
-        values_of = label_rows(row)
-        xs = [j - 0.4 + width * (i + 0.5) for j in range(len(labels))]
-        values = [values_of.get(label) for label in labels]
-        present = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
-        ax.bar([x for x, _ in present], [v for _, v in present], width=width * 0.95,
-               color=colours.get(system_key(row), "#333333"), label=name)  # fmt: skip
-        for x, v in zip(xs, values, strict=True):
-            if v is None:
-                ax.text(x, 0.01, "n/a", rotation=90, ha="center", va="bottom", fontsize=7, color="#555555")
-    ax.set_xticks(range(len(labels)), labels)
-    ax.set_ylim(0, 1.05)
-    ax.set_ylabel("score per label")
-    ax.set_title(f"{table.get('task', '')}: per label (n/a = not applicable)")
-    ax.grid(axis="y", alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+def _bar_row(
+    i: int,
+    row: dict[str, Any],
+    name: str,
+    value: float | None,
+    fraction: float | None,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    text: str | None = None,
+) -> str:
+    """One system's row: its name and its value on one line, then a bar to ``fraction`` of the axis
+    (None: no bar, ``n/a`` written instead) with an optional interval (fractions)."""
+    y = TOP + i * ROW
+    span = WIDTH - LEFT - RIGHT
+    colour = GREY if row.get("reference") else BAR
+    parts = [_text(LEFT, y + 12, name, size=12)]
+    parts.append(f'<line x1="{LEFT}" y1="{y + 16}" x2="{LEFT}" y2="{y + 30}" stroke="#777"/>')
+    if value is None:
+        parts.append(_text(LEFT + 6, y + 28, "n/a (not applicable)", size=11, fill="#666", cls="na"))
+        return "".join(parts)
+    width = max(0.0, min(1.0, fraction or 0.0)) * span
+    if width > 0:
+        parts.append(f'<rect x="{LEFT}" y="{y + 18}" width="{width:.1f}" height="10" fill="{colour}"/>')
+    else:  # a true zero: a red tick at the origin, not an empty space
+        parts.append(f'<rect x="{LEFT}" y="{y + 16}" width="3" height="14" fill="{ZERO}" class="zero"/>')
+    if low is not None and high is not None:
+        x1, x2 = LEFT + max(0.0, low) * span, LEFT + min(1.0, high) * span
+        parts.append(f'<line x1="{x1:.1f}" y1="{y + 23}" x2="{x2:.1f}" y2="{y + 23}" stroke="#111" '
+                     'stroke-width="1.5"/>')  # fmt: skip
+        for x in (x1, x2):
+            parts.append(f'<line x1="{x:.1f}" y1="{y + 19}" x2="{x:.1f}" y2="{y + 27}" stroke="#111"/>')
+    parts.append(_text(WIDTH - 4, y + 12, text if text is not None else _fmt(value), anchor="end", size=12,
+                       cls="value"))  # fmt: skip
+    return "".join(parts)
 
 
-def speed_figure(board: dict[str, Any], colours: dict[tuple[str, str], str]) -> Any:
-    """One panel per task: primary score (95% interval) against chars/s on a log axis."""
-    from matplotlib.figure import Figure
-
-    tables = list(board.get("tasks", {}).values())
-    with _style():
-        fig = Figure(figsize=(5 * max(len(tables), 1), 4.4), dpi=DPI)
-        axes = fig.subplots(1, max(len(tables), 1), squeeze=False)[0]
-        for ax, table in zip(axes, tables, strict=False):
-            _speed_panel(ax, table, colours)
-        fig.suptitle("Quality against speed (error bars: 95% bootstrap interval)")
-        fig.tight_layout()
-    return fig
+def _panel(title: str, rows: list[str], axis: str) -> Panel:
+    height = TOP + len(rows) * ROW + 18
+    body = _text(LEFT, 16, title, size=13, cls="title") + "".join(rows)
+    body += _text(LEFT, height - 5, axis, size=10, fill="#555")
+    return Panel(title, height, body)
 
 
-def _speed_panel(ax: Any, table: dict[str, Any], colours: dict[tuple[str, str], str]) -> None:
-    primary = table.get("primary", "")
-    rows = table.get("rows", [])
-    skipped = []
-    plotted = 0
-    for row, name in zip(rows, display_names(rows), strict=True):
-        score = row.get("scores", {}).get(primary) or {}
-        speed, est = row.get("chars_per_second"), score.get("estimate")
-        if est is None or speed is None or not math.isfinite(speed) or speed <= 0:
-            skipped.append(name)
+def _ordered(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Reference rows first, then the others in the table's order (rank order)."""
+    return [r for r in rows if r.get("reference")] + [r for r in rows if not r.get("reference")]
+
+
+def per_label_panels(board: dict[str, Any]) -> list[Panel]:
+    """One panel per task with label rows and per label: each system's value (n/a: no bar)."""
+    panels = []
+    for table in board.get("tasks", {}).values():
+        rows = [r for r in _ordered(table.get("rows", [])) if label_rows(r)]
+        labels = list(dict.fromkeys(name for r in rows for name in label_rows(r)))
+        for label in labels:
+            bars = []
+            for i, (row, name) in enumerate(zip(rows, display_names(rows), strict=True)):
+                value = label_rows(row).get(label)
+                bars.append(_bar_row(i, row, name, value, value))
+            panels.append(_panel(f"{table.get('task', '')}: {label}", bars, "0 to 1; n/a: not applicable"))
+    return panels
+
+
+def speed_panels(board: dict[str, Any]) -> list[Panel]:
+    """Per task: the primary score with its 95% interval, and characters per second (log axis)."""
+    panels = []
+    for table in board.get("tasks", {}).values():
+        rows = _ordered(table.get("rows", []))
+        if not rows:
             continue
-        low = score.get("low", est) if score.get("low") is not None else est
-        high = score.get("high", est) if score.get("high") is not None else est
-        colour = colours.get(system_key(row), "#333333")
-        ax.errorbar([speed], [est], yerr=[[max(est - low, 0.0)], [max(high - est, 0.0)]], fmt="o",
-                    color=colour, ecolor=colour, capsize=3)  # fmt: skip
-        ax.annotate(name, (speed, est), textcoords="offset points", xytext=(5, 4), fontsize=8)
-        plotted += 1
-    if plotted:
-        ax.set_xscale("log")
-        ax.margins(x=0.25)
-    ax.set_ylim(-0.05, 1.08)
-    ax.set_xlabel("characters per second (log)")
-    ax.set_ylabel(primary)
-    ax.set_title(str(table.get("task", "")))
-    ax.grid(alpha=0.3)
-    if not rows:
-        ax.text(0.5, 0.5, "no runs", transform=ax.transAxes, ha="center", va="center")
-    if skipped:
-        ax.text(0.01, 0.01, "no speed or score: " + ", ".join(skipped), transform=ax.transAxes, fontsize=7,
-                va="bottom", color="#555555")  # fmt: skip
+        primary = table.get("primary", "")
+        names = display_names(rows)
+        score_bars = []
+        for i, (row, name) in enumerate(zip(rows, names, strict=True)):
+            score = (row.get("scores") or {}).get(primary) or {}
+            est = score.get("estimate")
+            score_bars.append(_bar_row(i, row, name, est, est, low=score.get("low"), high=score.get("high")))
+        panels.append(_panel(f"{table.get('task', '')}: {primary}", score_bars,
+                             "0 to 1; black line: 95% bootstrap interval"))  # fmt: skip
+        speeds = [r.get("chars_per_second") for r in rows]
+        finite = [s for s in speeds if isinstance(s, int | float) and s > 0 and math.isfinite(s)]
+        if not finite:
+            continue
+        lo, hi = math.floor(math.log10(min(finite))), math.ceil(math.log10(max(finite)))
+        hi = max(hi, lo + 1)
+        speed_bars = []
+        for i, (row, name, s) in enumerate(zip(rows, names, speeds, strict=True)):
+            ok = s in finite
+            fraction = (math.log10(s) - lo + 0.05) / (hi - lo + 0.05) if ok else None
+            text = _speed(s) if ok else None
+            speed_bars.append(_bar_row(i, row, name, s if ok else None, fraction, text=text))
+        axis = f"characters per second, log scale from 10^{lo} to 10^{hi}"
+        panels.append(_panel(f"{table.get('task', '')}: speed", speed_bars, axis))
+    return panels
 
 
-@contextlib.contextmanager
-def _style() -> Iterator[None]:
-    """Fixed rc settings (fonts with a CJK fallback where installed) for reproducible figures.
+def _svg(panel: Panel, *, standalone: bool = False) -> str:
+    ns = ' xmlns="http://www.w3.org/2000/svg"' if standalone else ""
+    return (
+        f'<svg{ns} class="plot" viewBox="0 0 {WIDTH} {panel.height}" width="{WIDTH}" height="{panel.height}" '
+        f'role="img" aria-label="{esc(panel.title)}" font-family="{esc(FONT)}">'
+        f"<title>{esc(panel.title)}</title>{panel.body}</svg>"
+    )
 
-    Warnings about glyphs no installed font has (a CJK name without a CJK font) are silenced:
-    those characters are drawn as boxes, which is all that can be done.
+
+def panels_html(panels: Sequence[Panel]) -> str:
+    """The panels as inline SVG elements, for the page (each 360 px wide)."""
+    return "".join(_svg(p) for p in panels)
+
+
+def standalone_svg(panels: Sequence[Panel], title: str) -> str:
+    """The panels stacked in one SVG document (a file of its own)."""
+    y, groups = 24, []
+    for p in panels:
+        groups.append(f'<g transform="translate(0,{y})">{p.body}</g>')
+        y += p.height + 10
+    if not panels:
+        groups.append(_text(LEFT, 44, "nothing to plot", size=12))
+        y += 30
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {y}" width="{WIDTH}" height="{y}" '
+        f'font-family="{esc(FONT)}"><title>{esc(title)}</title><rect width="100%" height="100%" fill="#fff"/>'
+        f"{_text(LEFT, 16, title, size=14)}{''.join(groups)}</svg>\n"
+    )
+
+
+PLOTS = (
+    (PER_LABEL_FILE, "Per-label scores (n/a: not applicable; 0: a red tick)", per_label_panels),
+    (SPEED_FILE, "Primary score (95% interval) and speed per system", speed_panels),
+)
+
+
+def render_all(board: dict[str, Any], out_dir: Path) -> list[Path]:
+    """Write every plot of ``board`` into ``out_dir`` as a standalone SVG file (unchanged bytes are
+    not rewritten).
+
+    Args:
+        board: The leaderboard structure.
+        out_dir: The folder for the SVG files (created if missing).
+
+    Returns:
+        The paths, in a fixed order.
     """
-    import matplotlib
-    from matplotlib import font_manager
-
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    families = ["DejaVu Sans", *(f for f in CJK_FAMILIES if f in installed)]
-    rc = {"font.family": families, "figure.dpi": DPI, "savefig.dpi": DPI, "axes.unicode_minus": False}
-    with warnings.catch_warnings(), matplotlib.rc_context(rc):
-        warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
-        yield
-
-
-def _save(fig: Any, path: Path) -> Path:
-    """Render ``fig`` to PNG bytes (no timestamp or version) and write them atomically."""
-    buffer = io.BytesIO()
-    with _style():
-        fig.savefig(buffer, format="png", dpi=DPI, metadata=_PNG_METADATA)
-    write_bytes_atomic(path, buffer.getvalue())
-    return path
+    out_dir = Path(out_dir)
+    paths = []
+    for name, title, make in PLOTS:
+        path = out_dir / name
+        data = standalone_svg(make(board), title).encode("utf-8")
+        if not path.is_file() or path.read_bytes() != data:
+            write_bytes_atomic(path, data)
+        paths.append(path)
+    return paths
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:

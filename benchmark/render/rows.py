@@ -52,6 +52,26 @@ def wording(value: str) -> str:
     return READS.get(value, value)
 
 
+#: Kinds of system the page filters on, in the order its select lists them.
+KINDS = ("reference", "rules", "tagger", "classifier", "retrieval", "llm", "other")
+
+
+def kind(row: dict[str, Any]) -> str:
+    """The kind of system of a row: its ``kind`` (from the adapter's metadata) when the board gives
+    one, else ``reference`` for a row that reads the gold, ``llm`` for a row with LLM failure rates,
+    ``other`` for the rest.
+
+    Example:
+        >>> kind({"kind": "tagger"}), kind({"reference": True}), kind({"llm": {}}), kind({})
+        ('tagger', 'reference', 'llm', 'other')
+    """
+    if row.get("kind"):
+        return str(row["kind"])
+    if row.get("reference") or reads(row) == "gold":
+        return "reference"
+    return "llm" if "llm" in row else "other"
+
+
 def label_rows(row: dict[str, Any]) -> dict[str, float | None]:
     """The row's per-label values (``label_rows``, from ``Task.label_rows``; older boards:
     ``per_label_f1``), each a number or None (not applicable); a value given as a score dict

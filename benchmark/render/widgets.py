@@ -38,11 +38,13 @@ def sort_attr(value: float | int | None) -> str:
     return ' data-sort-value=""' if value is None else f' data-sort-value="{value!r}"'
 
 
-def th(label: str, title: str = "", *, sortable: bool = True) -> str:
-    """A column header (a button when the table is sortable, so the keyboard reaches it)."""
+def th(label: str, title: str = "", *, sortable: bool = True, cls: str = "") -> str:
+    """A column header (a button when the table is sortable, so the keyboard reaches it);
+    ``cls``: its CSS class (``system`` for the column that stays in view)."""
     tip = f' title="{esc(title)}"' if title else ""
+    klass = f' class="{esc(cls)}"' if cls else ""
     inner = f'<button type="button">{esc(label)}</button>' if sortable else esc(label)
-    return f'<th scope="col"{tip}>{inner}</th>'
+    return f'<th scope="col"{klass}{tip}>{inner}</th>'
 
 
 def table(head: Sequence[str], body: Sequence[str], *, caption: str, sortable: bool = True) -> str:
@@ -59,12 +61,14 @@ def table(head: Sequence[str], body: Sequence[str], *, caption: str, sortable: b
 
 @dataclass(frozen=True)
 class Mark:
-    """One highlighted span of a text: its kind (a CSS class ``span-KIND``) and a tooltip line."""
+    """One highlighted span of a text: its kind (a CSS class ``span-KIND``), its explanation (shown
+    on tap and as a tooltip) and a short tag shown inline after the span (``PER``, ``≠value``)."""
 
     start: int
     end: int
     kind: str
     title: str
+    tag: str = ""
 
 
 def highlight(text: str, marks: Sequence[Mark], kinds: Sequence[str]) -> str:
@@ -73,11 +77,14 @@ def highlight(text: str, marks: Sequence[Mark], kinds: Sequence[str]) -> str:
     A segment covered by marks becomes ``<mark class="seg span-KIND ...">`` (one class per kind
     covering it, in the order of ``kinds``, and ``mark-start`` where a mark begins, to separate
     adjacent spans) with a ``title`` listing the marks' titles and ``data-marks`` their indices;
-    other text is escaped as is.
+    where marks with a ``tag`` end, the segment carries ``data-tag`` (the page shows it inline, so
+    labels need no hover); other text is escaped as is.
 
     Example:
         >>> print(highlight("x<y", [Mark(1, 2, "miss", "miss: <")], ["miss"]))
         x<mark class="seg span-miss mark-start" data-marks="0" title="miss: &lt;">&lt;</mark>y
+        >>> highlight("ab", [Mark(0, 2, "match", "right PER: ab", "PER")], ["match"])[-30:]
+        'data-tag="PER">ab</mark>'
     """
     cuts = sorted({0, len(text), *(m.start for m in marks), *(m.end for m in marks)})
     out = []
@@ -92,7 +99,11 @@ def highlight(text: str, marks: Sequence[Mark], kinds: Sequence[str]) -> str:
         classes = " ".join(["seg", *(f"span-{k}" for k in ordered), *starts])
         title = "\n".join(marks[i].title for i in covering)
         ids = " ".join(str(i) for i in covering)
-        out.append(f'<mark class="{classes}" data-marks="{ids}" title="{esc(title)}">{esc(text[a:b])}</mark>')
+        tags = " ".join(marks[i].tag for i in covering if marks[i].end == b and marks[i].tag)
+        tag = f' data-tag="{esc(tags)}"' if tags else ""
+        out.append(
+            f'<mark class="{classes}" data-marks="{ids}" title="{esc(title)}"{tag}>{esc(text[a:b])}</mark>'
+        )
     return "".join(out)
 
 

@@ -1,15 +1,19 @@
-"""The leaderboard plots: produced, byte-identical for the same board, no metadata, atomic."""
+"""The leaderboard plots: hand-written SVG, readable on a phone, n/a distinct from 0, byte-identical."""
 
 from __future__ import annotations
 
 import copy
-import struct
+import itertools
+import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from benchmark.render import plots
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _row(
@@ -21,9 +25,10 @@ def _row(
         "run_id": f"{model}-run",
         "display_name": model,
         "reads": "gold" if model == "oracle" else "nothing",
+        "reference": model == "oracle",
         "scores": {"strict_f1": score, "fact_f1": score},
         "chars_per_second": speed,
-        "per_label_f1": per_label,
+        "label_rows": per_label,
     }
 
 
@@ -44,71 +49,89 @@ def small_board() -> dict[str, Any]:
     }
 
 
-def _chunks(data: bytes) -> list[bytes]:
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    out, pos = [], 8
-    while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        out.append(data[pos + 4 : pos + 8])
-        pos += 12 + length
-    return out
+def _texts(svg: str) -> list[str]:
+    return [t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text")]
 
 
-def test_plots_are_produced_and_deterministic(small_board: dict[str, Any], tmp_path: Path) -> None:
+def test_plots_are_svg_files_deterministic_and_atomic(small_board: dict[str, Any], tmp_path: Path) -> None:
     first = plots.render_all(small_board, tmp_path / "a")
     second = plots.render_all(copy.deepcopy(small_board), tmp_path / "b")
     assert [p.name for p in first] == [plots.PER_LABEL_FILE, plots.SPEED_FILE]
     for a, b in zip(first, second, strict=True):
         data = a.read_bytes()
-        assert len(data) > 5000
         assert data == b.read_bytes(), a.name
-        chunks = _chunks(data)
-        assert b"tIME" not in chunks and b"tEXt" not in chunks and b"iTXt" not in chunks, chunks
-    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(
-        p.name for p in first
-    )  # no temp files
+        root = ET.fromstring(data)  # well-formed, standalone
+        assert root.tag == f"{SVG}svg" and root.get("width") == str(plots.WIDTH)
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(p.name for p in first)  # no temp files
 
 
-def test_rerender_replaces_files(small_board: dict[str, Any], tmp_path: Path) -> None:
-    before = [p.read_bytes() for p in plots.render_all(small_board, tmp_path)]
-    small_board["tasks"]["ner"]["rows"][1]["per_label_f1"]["DATE"] = 0.5
+def test_rerender_rewrites_only_what_changed(small_board: dict[str, Any], tmp_path: Path) -> None:
+    paths = plots.render_all(small_board, tmp_path)
+    before = [p.read_bytes() for p in paths]
+    stamps = [p.stat().st_mtime_ns for p in paths]
+    small_board["tasks"]["ner"]["rows"][1]["label_rows"]["DATE"] = 0.5
     after = [p.read_bytes() for p in plots.render_all(small_board, tmp_path)]
     assert before[0] != after[0] and before[1] == after[1]
+    assert paths[1].stat().st_mtime_ns == stamps[1]  # same bytes: not rewritten
 
 
 def test_empty_board(tmp_path: Path) -> None:
     paths = plots.render_all({"tasks": {}, "overall": {"rows": []}}, tmp_path)
-    assert all(p.is_file() for p in paths)
+    assert all("nothing to plot" in p.read_text(encoding="utf-8") for p in paths)
 
 
-def test_plots_of_real_runs(
-    render_inputs: tuple[dict[str, Any], list[Any], list[Any]], tmp_path: Path
-) -> None:
+def test_not_applicable_is_not_zero(small_board: dict[str, Any]) -> None:
+    panels = {p.title: p for p in plots.per_label_panels(small_board)}
+    event, per = panels["ner.v1: EVENT"].body, panels["ner.v1: PER"].body
+    # rules: EVENT is None (n/a: no bar, the words), PER is 0.0 (a zero tick and the value)
+    assert "n/a (not applicable)" in event and 'class="zero"' not in event
+    assert 'class="zero"' in per and "0.000" in per and "n/a" not in re.sub(r"<text[^>]*>0 to 1[^<]*</text>", "", per)
+    extra = panels["ner.v1: EXTRA"].body  # a label only one system has: the others are n/a
+    assert extra.count("n/a (not applicable)") == 2
+
+
+def test_every_label_is_direct_and_readable(small_board: dict[str, Any]) -> None:
+    for panel in [*plots.per_label_panels(small_board), *plots.speed_panels(small_board)]:
+        sizes = [int(s) for s in re.findall(r'font-size="(\d+)"', panel.body)]
+        assert sizes and min(sizes) >= 10, panel.title  # unscaled at 360 px: no 6 px labels
+        names = _texts(f'<svg xmlns="http://www.w3.org/2000/svg">{panel.body}</svg>')
+        assert any(n.startswith("oracle (gold) — reference, unranked") for n in names), panel.title
+    speed = next(p for p in plots.speed_panels(small_board) if p.title == "ner.v1: speed")
+    texts = _texts(f'<svg xmlns="http://www.w3.org/2000/svg">{speed.body}</svg>')
+    assert "500,000 chars/s" in texts and "n/a (not applicable)" in texts  # 四川模型 has no speed
+
+
+def test_rows_are_one_line_each_so_labels_cannot_overlap(small_board: dict[str, Any]) -> None:
+    panel = plots.speed_panels(small_board)[0]
+    ys = [float(y) for y in re.findall(r'<text x="8\.0" y="([\d.]+)" font-size="12"', panel.body)]
+    assert len(ys) == 3 and all(b - a >= plots.ROW for a, b in itertools.pairwise(ys))
+
+
+def test_plots_of_real_runs(render_inputs: tuple[dict[str, Any], list[Any], list[Any]], tmp_path: Path) -> None:
     board = render_inputs[0]
     first = [p.read_bytes() for p in plots.render_all(board, tmp_path / "a")]
     second = [p.read_bytes() for p in plots.render_all(board, tmp_path / "b")]
     assert first == second
 
 
-def test_display_names_disambiguate() -> None:
+def test_display_names_disambiguate_and_carry_the_badge() -> None:
     rows = [{"display_name": "x", "run_id": "aaaaaaaa"}, {"display_name": "x", "run_id": "bbbbbbbb"}]
     assert plots.display_names(rows) == ["x [aaaaaa]", "x [bbbbbb]"]
+    rows = [{"display_name": "a", "reads": "other-units-gold"}, {"display_name": "b", "reads": "article"},
+            {"display_name": "c", "uses_gold": True}, {"display_name": "d", "reads": "nothing"}]  # fmt: skip
+    assert plots.display_names(rows) == ["a (other units' gold)", "b (article)", "c (gold)", "d"]
 
 
 def test_per_label_plot_draws_every_task_with_label_rows(small_board: dict[str, Any]) -> None:
     board = copy.deepcopy(small_board)
     for row in board["tasks"]["numeric"]["rows"]:
-        del row["per_label_f1"]
+        del row["label_rows"]
     board["tasks"]["topics"]["rows"] = [
         {"model": "m", "run_id": "1", "display_name": "m", "scores": {}, "label_rows": {"covid": 0.5, "crime": None}}
     ]
-    assert [t["key"] for t in plots.per_label_tables(board)] == ["ner", "topics"]
-    fig = plots.per_label_figure(board, plots.system_colours(board))
-    titles = [ax.get_title() for ax in fig.axes]
-    assert titles == [f"{t}: per label (n/a = not applicable)" for t in ("ner.v1", "topics.v1")]
-    topics_ax = fig.axes[1]
-    assert [t.get_text() for t in topics_ax.get_xticklabels()] == ["covid", "crime"]
-    assert [t.get_text() for t in topics_ax.texts] == ["n/a"]  # crime: None is a gap, not a zero bar
+    titles = [p.title for p in plots.per_label_panels(board)]
+    assert [t for t in titles if t.startswith("topics")] == ["topics.v1: covid", "topics.v1: crime"]
+    assert not [t for t in titles if t.startswith("numeric")]
 
 
 def test_label_rows_win_over_the_old_per_label_f1() -> None:
@@ -116,21 +139,16 @@ def test_label_rows_win_over_the_old_per_label_f1() -> None:
 
     row = {"label_rows": {"PER": 0.25}, "per_label_f1": {"PER": 1.0, "ORG": 1.0}}
     assert label_rows(row) == {"PER": 0.25}
-    assert plots._label_order([row, {"label_rows": {"ORG": None, "PER": 1.0}}]) == ["PER", "ORG"]
-
-
-def test_legend_names_carry_the_reads_badge() -> None:
-    rows = [{"display_name": "a", "reads": "other-units-gold"}, {"display_name": "b", "reads": "article"},
-            {"display_name": "c", "uses_gold": True}, {"display_name": "d", "reads": "nothing"}]  # fmt: skip
-    assert plots.display_names(rows) == ["a (other units' gold)", "b (article)", "c (gold)", "d"]
 
 
 def test_publish_removes_a_plot_it_no_longer_draws(render_results: Path) -> None:
     from benchmark.publish import publish
 
-    stale = render_results / "plots" / "ner_per_label_f1.png"  # the per-label plot's old name
+    stale = render_results / "plots" / "per_label.png"  # the PNG an older version drew
     stale.write_bytes(b"\x89PNG\r\n\x1a\n")
     before = (render_results / "leaderboard.html").read_bytes()
     publish(render_results, n_resamples=50)
-    assert sorted(p.name for p in (render_results / "plots").iterdir()) == [plots.PER_LABEL_FILE, plots.SPEED_FILE]
+    assert sorted(p.name for p in (render_results / "plots").iterdir()) == sorted(
+        [plots.PER_LABEL_FILE, plots.SPEED_FILE]
+    )
     assert (render_results / "leaderboard.html").read_bytes() == before  # same runs, same page

@@ -20,7 +20,7 @@ from render_fakes import fake_run
 
 from benchmark.document import Document
 from benchmark.normalize import QUALIFIERS
-from benchmark.render import html
+from benchmark.render import html, html_runs
 from benchmark.schema import Entity
 from benchmark.tasks import TASKS, get_task
 from benchmark.tasks.base import ScoringContext, Task
@@ -43,7 +43,9 @@ WRONG = {
 def view(task: Task, doc: Document, predictions: list[Any]) -> str:
     """The task's view of ``predictions``, from its own scorer's details and errors."""
     ctx = ScoringContext()
-    return task.html_view(doc, predictions, task.details(doc, predictions, ctx), task.errors(doc, predictions, ctx))
+    return task.html_view(
+        doc, predictions, task.details(doc, predictions, ctx), task.errors(doc, predictions, ctx)
+    )
 
 
 def visible_text(fragment: str) -> str:
@@ -80,7 +82,7 @@ def _ner_mistakes(doc: Document) -> tuple[list[Any], Callable[[str], None]]:
 
     def check(out: str) -> None:
         title = rf"missed \(missed(?: repeat)?\): gold {dropped.label}: {re.escape(dropped.text)}"
-        miss = re.search(rf'<mark class="([^"]*)" data-marks="[\d ]+" title="{title}">', out)
+        miss = re.search(rf'<mark class="([^"]*)" data-marks="[\d ]+" title="{title}"[^>]*>', out)
         assert miss and "span-miss" in miss.group(1)
         assert f'title="wrong type: gold {relabelled.label}, predicted {other}: {relabelled.text}"' in out
         assert 'data-kind="match" data-count="' + str(len(gold) - 2) + '"' in out
@@ -114,8 +116,8 @@ def _topics_mistakes(doc: Document) -> tuple[list[Any], Callable[[str], None]]:
         rows = re.findall(r'<tr class="(unit-[a-z]+)">', out)
         assert rows == ["unit-wrong"] + ["unit-right"] * (len(gold) - 1)
         wrong = row_of(out, '<tr class="unit-wrong">')
-        assert f'<td class="mismatch">{section}</td>' in wrong and "✗" in wrong
-        assert f"{len(gold) - 1} of {len(gold)} units fully right" in out
+        assert f'<td class="mismatch">≠ {section}</td>' in wrong and "✗" in wrong
+        assert f"Units with the section and the whole topic set right: {len(gold) - 1} of {len(gold)}" in out
 
     return pred, check
 
@@ -136,7 +138,12 @@ def _qa_mistakes(doc: Document) -> tuple[list[Any], Callable[[str], None]]:
     return pred, check
 
 
-MISTAKES = {"ner": _ner_mistakes, "numeric": _numeric_mistakes, "topics": _topics_mistakes, "qa": _qa_mistakes}
+MISTAKES = {
+    "ner": _ner_mistakes,
+    "numeric": _numeric_mistakes,
+    "topics": _topics_mistakes,
+    "qa": _qa_mistakes,
+}
 
 
 @pytest.mark.parametrize("key", sorted(MISTAKES))
@@ -161,7 +168,9 @@ def test_qa_view_shows_why_from_the_judges_rule_or_its_scores(article: Document)
     assert "exact match: yes, char F1 1.00" in row_of(out, html.esc(gold[1].id))
     for q in details["questions"][2:]:
         if q.get("rule"):
-            assert f'<td class="verdict">right</td><td>{html.esc(q["rule"])}</td>' in row_of(out, q["id"])
+            assert f'<td class="verdict">✓ right</td><td class="rule">{html.esc(q["rule"])}</td>' in row_of(
+                out, q["id"]
+            )
 
 
 # ------------------------------------------------------------------- entity classification by hand
@@ -209,7 +218,7 @@ def test_the_page_renders_the_recorded_analysis_not_a_new_matching(article: Docu
     recorded["records"] = [{"category": "spurious", "gold": None, "pred": span, "other_gold": []}]
     run.errors["ner"]["analysis"] = {article.id: recorded}
     run.scores["ner"]["documents"] = {article.id: task.details(article, gold, ScoringContext())}
-    out = html.task_view(run, task, article)
+    out = html_runs.task_view(run, task, article)
     assert f'title="false alarm (spurious): predicted {first.label}: {first.text}' in out
     assert f'data-kind="match" data-count="{len(gold) - 1}"' in out
 
@@ -218,7 +227,7 @@ def test_tasks_not_run_or_failed_say_so(article: Document) -> None:
     run = fake_run("x", {"ner": []}, article.id)
     run.meta["tasks"]["numeric"] = {"status": "failed"}
     run.errors["numeric"] = {"exception": "RuntimeError: <boom>"}
-    out = html.run_section(0, run, [article])
+    out = html_runs.run_section(0, run, [article])
     assert "not run" in out
     assert "failed: RuntimeError: &lt;boom&gt;" in out
     assert len(re.findall(r'<mark class="seg span-miss', out)) == len(article.gold["ner"])
@@ -231,13 +240,20 @@ def test_a_document_newer_than_the_run_says_run_again(article: Document) -> None
         raise FileNotFoundError(f"/home/someone/results/runs/x/1/predictions/{doc_id}/entities.jsonl")
 
     run.predictions = missing  # type: ignore[method-assign]
-    out = html.task_view(run, get_task("ner"), article)  # type: ignore[arg-type]
+    out = html_runs.task_view(run, get_task("ner"), article)  # type: ignore[arg-type]
     assert "run it again" in out and "/home/someone" not in out
 
 
 def test_a_task_without_a_view_of_its_own_gets_its_details_and_errors_as_tables(article: Document) -> None:
     class Plain(Task):
-        name, key, gold_file, record_type, description, headlines = "plain.v1", "plain", "p.jsonl", dict, "", ()
+        name, key, gold_file, record_type, description, headlines = (
+            "plain.v1",
+            "plain",
+            "p.jsonl",
+            dict,
+            "",
+            (),
+        )
 
         def details(self, doc: Document, pred: Any, ctx: ScoringContext) -> dict[str, Any]:
             return {}
@@ -249,25 +265,63 @@ def test_a_task_without_a_view_of_its_own_gets_its_details_and_errors_as_tables(
             return []
 
     out = Plain().html_view(article, [], {"n": 3, "items": [{"id": "<q1>", "ok": True}]}, {"missed": ["<x>"]})
-    assert "items[0].id" in out and "&quot;&lt;q1&gt;&quot;" in out and "&lt;x&gt;" in out and "<q1>" not in out
+    assert (
+        "items[0].id" in out and "&quot;&lt;q1&gt;&quot;" in out and "&lt;x&gt;" in out and "<q1>" not in out
+    )
     assert out.count('<details class="data-view">') == 2
 
 
 def test_a_run_scored_by_an_older_task_version_says_so(article: Document) -> None:
     run = fake_run("x", {"ner": list(article.gold["ner"])}, article.id)
-    assert "scored as" not in html.task_view(run, get_task("ner"), article)
+    assert "scored as" not in html_runs.task_view(run, get_task("ner"), article)
     run.meta["tasks"]["ner"]["task"] = "ner.v0"
-    assert "(scored as ner.v0: rescore to update)" in html.task_view(run, get_task("ner"), article)
+    assert "(scored as ner.v0: rescore to update)" in html_runs.task_view(run, get_task("ner"), article)
 
 
 def test_numeric_view_names_the_attribute_that_differs(article: Document) -> None:
     gold = article.gold["numeric"]
     g0, g1 = gold[0], gold[1]
     other = next(q for q in QUALIFIERS if q != g0.qualifier)
-    pred = [dataclasses.replace(g0, qualifier=other), dataclasses.replace(g1, metric="完全不同的短语"), *gold[2:]]
+    pred = [
+        dataclasses.replace(g0, qualifier=other),
+        dataclasses.replace(g1, metric="完全不同的短语"),
+        *gold[2:],
+    ]
     out = view(get_task("numeric"), article, pred)
     assert "match (qualifier)" in row_of(out, html.esc(g0.text))
     assert "mismatch (metric)" in row_of(out, "完全不同的短语")
     details = get_task("numeric").details(article, pred, ScoringContext())
-    details["matches"].append({"gold": 999, "pred": 0, "exact": True, "value": True, "unit": True, "qualifier": True})
+    details["matches"].append(
+        {"gold": 999, "pred": 0, "exact": True, "value": True, "unit": True, "qualifier": True}
+    )
     assert get_task("numeric").html_view(article, pred, details, {}).count("<tr class=") == len(gold)
+
+
+# ------------------------------------------------------------------- labels inline, facts in the text
+
+
+def test_entity_labels_are_inline_not_hover_only() -> None:
+    text = "四川公安在成都表彰李逢春。"
+    gold = [Entity(0, 2, "四川", "GPE"), Entity(5, 7, "成都", "GPE"), Entity(9, 12, "李逢春", "PER")]
+    pred = [Entity(0, 2, "四川", "GPE"), Entity(5, 7, "成都", "LOC"), Entity(2, 4, "公安", "ORG")]
+    out = view(get_task("ner"), _doc(text, gold), pred)
+    tags = re.findall(r'data-tag="([^"]+)">([^<]+)</mark>', out)
+    assert tags == [("GPE", "四川"), ("+ORG", "公安"), ("LOC≠GPE", "成都"), ("−PER", "李逢春")]
+
+
+def test_numeric_facts_are_highlighted_in_the_text_with_what_differs(article: Document) -> None:
+    gold = article.gold["numeric"]
+    dropped, wrong = gold[0], gold[1]
+    pred = [dataclasses.replace(wrong, value=wrong.value * 10 + 1), *gold[2:]]
+    out = view(get_task("numeric"), article, pred)
+    text_part = re.search(r'<div class="article" lang="zh-Hans">(.*?)</div>', out, re.S).group(1)
+    assert visible_text(text_part) == html.esc(article.text).replace("&#x27;", "'").replace("&quot;", '"')
+    kinds = Counter(re.findall(r'<mark class="seg span-([a-z-]+)', text_part))
+    assert kinds == {"match": len(gold) - 2, "mismatch": 1, "miss": 1}
+    mismatch = re.search(
+        r'<mark class="seg span-mismatch[^"]*"[^>]*data-tag="([^"]+)">([^<]+)</mark>', text_part
+    )
+    assert mismatch.groups() == ("≠value", html.esc(wrong.text))
+    assert re.search(rf'title="miss: gold: {re.escape(html.esc(dropped.text))} = ', text_part)
+    cell = re.findall(r'<td class="mismatch" title="differs">≠ ([^<]*<span[^>]*>[^<]*</span>)</td>', out)
+    assert len(cell) == 2 and all(str(wrong.unit) in c for c in cell)  # both value cells: a sign, not only colour

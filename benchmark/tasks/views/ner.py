@@ -19,9 +19,11 @@ KINDS = ("match", "wrong-type", "false-alarm", "miss")
 KIND_TEXT = {
     "match": "right (predicted span and label equal the gold)",
     "wrong-type": "wrong type (same span as a gold entity, other label)",
-    "false-alarm": "false alarm (no gold entity with that span and label; hover for why)",
+    "false-alarm": "false alarm (no gold entity with that span and label; tap it for why)",
     "miss": "missed (gold entity not predicted)",
 }
+#: The inline tag after a span shows its label: ``PER`` right, ``ORG≠GPE`` predicted ORG where the
+#: gold says GPE, ``+PER`` a false alarm, ``−PER`` a missed gold entity.
 
 
 def _key(span: dict[str, Any]) -> tuple[int, int, str]:
@@ -61,23 +63,24 @@ def entity_marks(
         k = (p.start, p.end, p.label)
         if k not in false_alarms and k not in right:
             right.add(k)
-            marks.append(Mark(p.start, p.end, "match", f"right {p.label}: {text[p.start : p.end]}"))
+            marks.append(Mark(p.start, p.end, "match", f"right {p.label}: {text[p.start : p.end]}", p.label))
     for (start, end, label), r in false_alarms.items():
         surface = text[start:end]
         other = r.get("gold")
         if r["category"] == "type_confusion":
             title = f"wrong type: gold {other['label']}, predicted {label}: {surface}"
-            marks.append(Mark(start, end, "wrong-type", title))
+            marks.append(Mark(start, end, "wrong-type", title, f"{label}≠{other['label']}"))
             continue
         near = f"; gold {other['label']} {text[other['start'] : other['end']]}" if other else ""
         title = f"false alarm ({_words(r['category'])}{near}): predicted {label}: {surface}"
-        marks.append(Mark(start, end, "false-alarm", title))
+        marks.append(Mark(start, end, "false-alarm", title, f"+{label}"))
     for g in gold:
         k = (g.start, g.end, g.label)
         if k in right or k in confused:
             continue
         why = _words(explains.get(k, "missed"))
-        marks.append(Mark(g.start, g.end, "miss", f"missed ({why}): gold {g.label}: {text[g.start : g.end]}"))
+        title = f"missed ({why}): gold {g.label}: {text[g.start : g.end]}"
+        marks.append(Mark(g.start, g.end, "miss", title, f"−{g.label}"))
     return sorted(marks, key=lambda m: (m.start, m.end, KINDS.index(m.kind)))
 
 
@@ -100,7 +103,9 @@ def entity_view(text: str, gold: Sequence[Any], predictions: Sequence[Any], erro
     return (
         f'<p class="ner-counts">{counts_line(counts, KINDS)}</p>{legend(KIND_TEXT)}'
         "<p><small>Strict matching: a boundary error shows as a false alarm and a miss overlapping. "
-        "Hover a highlight for its labels and its error category.</small></p>"
+        "After each span its label: <code>PER</code> right, <code>ORG≠GPE</code> wrong type "
+        "(predicted≠gold), <code>+PER</code> false alarm, <code>−PER</code> missed. Tap a highlight "
+        "for its error category.</small></p>"
         f'<div class="article" lang="zh-Hans">{highlight(text, marks, KINDS)}</div>'
         f"<details><summary>Entity errors ({len(rows)})</summary>{errors_table}</details>"
     )

@@ -36,11 +36,15 @@ def qa_view(details: dict[str, Any]) -> str:
             f'<tr class="verdict-{verdict}"><td>{esc(q.get("id", ""))}</td><td>{esc(q.get("type", ""))}</td>'
             f"<td>{zh(q.get('question', ''))}</td><td>{zh(q.get('gold', ''))}</td>"
             f"<td>{zh(answer) if answer else '<em>no answer</em>'}</td>"
-            f'<td class="verdict">{verdict}</td><td>{esc(_why(q))}</td></tr>'
+            f'<td class="verdict">{"✓" if verdict == "right" else "✗"} {verdict}</td>'
+            f'<td class="rule">{esc(_why(q))}</td></tr>'
         )
-    head = [th(h) for h in ("id", "type", "question", "gold", "answer", "verdict", "why")]
+    head = [th(h) for h in ("id", "type", "question", "gold", "answer", "verdict", "why (judge's rule)")]
     n_right = sum(right.values())
+    rules = Counter(str(q.get("rule")) for q in questions if q.get("rule"))
+    by_rule = ", ".join(f"{esc(r)}: {n}" for r, n in sorted(rules.items()))
+    rule_line = f'<p class="qa-rules">Decided by rule: {by_rule}.</p>' if by_rule else ""
     return (
-        f'<p class="qa-counts">{n_right} of {len(questions)} questions right ({summary}).</p>'
+        f'<p class="qa-counts">{n_right} of {len(questions)} questions right ({summary}).</p>{rule_line}'
         + table(head, body or ['<tr><td colspan="7">no questions</td></tr>'], caption="Questions")
     )

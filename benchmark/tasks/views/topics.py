@@ -23,11 +23,11 @@ def topic_view(text: str, details: dict[str, Any]) -> str:
         excerpt = text[u["start"] : u["end"]]
         short = excerpt if len(excerpt) <= EXCERPT else excerpt[: EXCERPT - 1] + "…"
         predicted = u.get("pred_section") is not None
-        section_cls = "ok" if u["section_right"] else "mismatch"
-        topics_cls = "ok" if u["topics_right"] else "mismatch"
+        section_cls, section_mark = ("ok", "") if u["section_right"] else ("mismatch", "≠ ")
+        topics_cls, topics_mark = ("ok", "") if u["topics_right"] else ("mismatch", "≠ ")
         pred_cells = (
-            f'<td class="{section_cls}">{esc(u["pred_section"])}</td>'
-            f'<td class="{topics_cls}">{esc(", ".join(u["pred_topics"]))}</td>'
+            f'<td class="{section_cls}">{section_mark}{esc(u["pred_section"])}</td>'
+            f'<td class="{topics_cls}">{topics_mark}{esc(", ".join(u["pred_topics"]))}</td>'
             if predicted
             else '<td class="mismatch" colspan="2">not predicted</td>'
         )
@@ -41,7 +41,8 @@ def topic_view(text: str, details: dict[str, Any]) -> str:
     n_right = sum(1 for u in units if u["section_right"] and u["topics_right"])
     rows = body or ['<tr><td colspan="6">no units</td></tr>']
     return (
-        f'<p class="topic-counts">{n_right} of {len(units)} units fully right (section and topic set); '
-        "wrong ones marked ✗, their wrong cells shaded.</p>"
+        f'<p class="topic-counts">Units with the section and the whole topic set right: {n_right} of '
+        f"{len(units)} (stricter than <code>subset_accuracy</code>, which ignores the section); wrong ones "
+        "marked ✗, their wrong cells marked ≠ and shaded.</p>"
         + table(head, rows, caption="Paragraph topics", sortable=False)
     )
