@@ -14,6 +14,7 @@ reads the gold made before the gold changed (only a re-run helps).
 
 from __future__ import annotations
 
+import functools
 import shlex
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
@@ -123,13 +124,23 @@ def _configured_as(name: str) -> bool:
     """Whether configs/default.yaml names a model ``name`` (``as:``)."""
     path = REPO / "configs" / "default.yaml"
     try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return name in _configured_names(text)
+
+
+@functools.lru_cache(maxsize=4)
+def _configured_names(text: str) -> frozenset[str]:
+    """The ``as:`` names of a configuration file's text (parsed once per content)."""
+    try:
         import yaml
 
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, ValueError, ImportError):
-        return False
+        data = yaml.safe_load(text) or {}
+    except (ValueError, ImportError):
+        return frozenset()
     items = data.get("models", []) if isinstance(data, dict) else []
-    return any(isinstance(i, dict) and i.get("as") == name for i in items)
+    return frozenset(str(i["as"]) for i in items if isinstance(i, dict) and i.get("as"))
 
 
 def rerun_command(run: RunRecord) -> str:
