@@ -12,6 +12,7 @@ statistics) is cached under ``.cache/`` keyed by content, so a rebuild reads sto
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -90,21 +91,32 @@ def publish(results: Path, *, seed: int = 0, n_resamples: int = 1000) -> list[Pa
     return written
 
 
+def _remove_stale_plots(folder: Path, keep: Sequence[Path]) -> None:
+    """Delete the plots an older version drew (PNG or SVG files not in ``keep``)."""
+    for stale in sorted(folder.glob("*")) if folder.is_dir() else []:
+        if stale.is_file() and stale.suffix in (".png", ".svg") and stale not in keep:
+            stale.unlink()
+
+
 def _extras(results: Path, board: dict, board_json: str, runs: list, docs: list) -> list[Path]:
     """The plots and the HTML page, rendered only when their inputs changed."""
-    from benchmark.render import html, plots
-
     key_file = results / ".cache" / PAGE_KEY
     key = page_inputs(board_json, runs, docs)
     page = results / "leaderboard.html"
-    previous = key_file.read_text(encoding="utf-8").strip() if key_file.is_file() else None
-    drawn = sorted((results / "plots").glob("*.svg")) if (results / "plots").is_dir() else []
-    if previous == key and page.is_file() and drawn:
-        return [*drawn, page]
+    try:
+        previous = json.loads(key_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        previous = {}
+    if isinstance(previous, dict) and previous.get("key") == key and page.is_file():
+        images = [results / "plots" / str(name) for name in previous.get("images", [])]
+        if all(p.is_file() for p in images):
+            _remove_stale_plots(results / "plots", images)
+            return [*images, page]
+    from benchmark.render import html, plots
+
     images = plots.render_all(board, results / "plots")
-    for stale in sorted((results / "plots").glob("*")):  # a plot an older version wrote (PNG, SVG)
-        if stale.is_file() and stale.suffix in (".png", ".svg") and stale not in images:
-            stale.unlink()
+    _remove_stale_plots(results / "plots", images)
     write_if_changed(page, html.render(board, runs, docs, images))
-    write_if_changed(key_file, key + "\n")
+    record = {"key": key, "images": [p.name for p in images]}
+    write_if_changed(key_file, json.dumps(record, ensure_ascii=False) + "\n")
     return [*images, page]
