@@ -39,6 +39,11 @@ def _variant_code() -> str:
     return digest.hexdigest()
 
 
+def _excludes_zero(low: float | None, high: float | None) -> bool | None:
+    """Whether the interval ``[low, high]`` excludes 0 (None when undefined)."""
+    return None if low is None or high is None else bool(low > 0 or high < 0)
+
+
 def _predictions(run: RunRecord, key: str, docs: Sequence[Document]) -> dict[str, list[Any]]:
     return {doc.id: run.predictions(key, doc.id) for doc in docs if key in doc.gold}
 
@@ -57,7 +62,9 @@ def _paired_key(key: str, a: tuple[RunRecord, dict[str, Any]], b: tuple[RunRecor
 ROBUSTNESS_NOTE = (
     "Change = score on the variant minus score on the original documents (primary score of each task), "
     "with a paired 95% bootstrap interval over the original's units (a unit the variant removes counts "
-    "as empty on the variant side) and the paired p-value. Variants: traditional (OpenCC, character by "
+    "as empty on the variant side); a change is significant exactly when its interval excludes 0 (the "
+    "paired p-value is shown, but the interval decides, so the two cannot disagree; one interval per "
+    "row, not corrected for the number of rows). Variants: traditional (OpenCC, character by "
     "character), fullwidth (ASCII punctuation in Chinese sentences made full-width), no_furniture "
     "(masthead and byline removed), shuffled (paragraphs in a seeded random order)."
 )
@@ -153,7 +160,8 @@ def robustness_table(
                  "run_path": run_path(run), "base_run_path": run_path(base),
                  "task": task.name, "key": key, "metric": task.primary.name, "original": drop.get("score_b"),
                  "on_variant": drop.get("score_a"), "change": drop.get("difference"), "low": drop.get("low"),
-                 "high": drop.get("high"), "p_value": drop.get("p_value")}
+                 "high": drop.get("high"), "p_value": drop.get("p_value"),
+                 "significant": _excludes_zero(drop.get("low"), drop.get("high"))}
             )  # fmt: skip
     rows.sort(key=lambda r: (r["key"], r["variant"], r["model"], r["run_id"]))
     return {"note": ROBUSTNESS_NOTE, "rows": rows, "without_original_run": orphans}

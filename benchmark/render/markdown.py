@@ -208,6 +208,10 @@ def overall_section(overall: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _significant(value: bool | None) -> str:
+    return "n/a" if value is None else ("yes" if value else "no")
+
+
 def robustness_section(robustness: dict[str, Any]) -> str:
     """Each system's change in score on each variant (empty when no variant was run)."""
     rows = robustness.get("rows", [])
@@ -218,15 +222,16 @@ def robustness_section(robustness: dict[str, Any]) -> str:
         "",
         robustness["note"],
         "",
-        "| task | variant | system | metric | original | on variant | change [95% interval] | p |",
-        "|---|---|---|---|---|---|---|---|",
+        "| task | variant | system | metric | original | on variant | change [95% interval] | p "
+        "| significant |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         change = fmt_score({"estimate": r["change"], "low": r["low"], "high": r["high"]})
         p = "n/a" if r["p_value"] is None else f"{r['p_value']:.3f}"
         lines.append(
             f"| {r['task']} | {r['variant']} | {_name(r)} | {r['metric']} | {_num(r['original'], 3)} | "
-            f"{_num(r['on_variant'], 3)} | {change} | {p} |"
+            f"{_num(r['on_variant'], 3)} | {change} | {p} | {_significant(r.get('significant'))} |"
         )
     return "\n".join(lines) + "\n"
 
