@@ -196,7 +196,16 @@ def test_llm_failure_rates_come_from_the_errors(results, corpus, tmp_path):
     errors["ner"].setdefault("info", {})[corpus[0].id] = {"llm": {
         "requests": 40, "request_failures": 0, "parse_failures": 4, "items": 50, "grounding_failures": 5}}  # fmt: skip
     (target / "errors.json").write_text(json.dumps(errors, ensure_ascii=False), encoding="utf-8")
+    failed = next(r for r in list_runs(results) if r.model == "t-explodes")
+    shutil.copytree(failed.path, out / "runs" / "t-explodes" / failed.run_id)
+    errors = json.loads((failed.path / "errors.json").read_text("utf-8"))
+    errors["ner"]["exception"] = "every answer failed to parse: 40 of 40 requests"
+    errors["ner"]["info"] = {corpus[0].id: {"llm": {"requests": 40, "parse_failures": 40, "items": 0}}}
+    (out / "runs" / "t-explodes" / failed.run_id / "errors.json").write_text(json.dumps(errors), encoding="utf-8")
     board = leaderboard.build(list_runs(out), corpus, n_resamples=20)
+    (failure,) = board["tasks"]["ner"]["failed"]
+    assert failure["reason"].startswith("every answer failed to parse") and failure["llm"]["parse_failure_rate"] == 1
+    assert "(100.0% of answers unreadable)" in markdown.render(board)
     (row,) = board["tasks"]["ner"]["rows"]
     assert row["llm"]["parse_failure_rate"] == pytest.approx(0.1)
     assert row["llm"]["grounding_failure_rate"] == pytest.approx(0.1)
