@@ -11,16 +11,13 @@ Every string from a run record goes through :func:`esc`; nothing here names a ta
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from benchmark.render.markdown import fmt_score
+from benchmark.render.pairwise_html import pairwise_section
 from benchmark.render.rows import badge, kind, label_rows, reads, wording
 from benchmark.render.widgets import esc, sort_attr, table, th
-
-COMPARE = ".venv/bin/python scripts/compare.py"
-
 
 # --------------------------------------------------------------------------- cells
 
@@ -322,7 +319,7 @@ def detectable_sentence(table_data: dict[str, Any]) -> str:
         f"<strong>{float(d['difference']):.3f}</strong> in {esc(d.get('metric', ''))} or more, with "
         f"{power:.0%} power at the corrected level (α = {alpha:.3g} per comparison){units}, "
         f"estimated from {esc(systems or 'the two best ranked systems')}. "
-        f"</p><details class=\"method\"><summary>How this was computed</summary>"
+        f'</p><details class="method"><summary>How this was computed</summary>'
         f"<p>{inline_md(str(d.get('method', '')))}</p></details>"
     )
 
@@ -330,8 +327,6 @@ def detectable_sentence(table_data: dict[str, Any]) -> str:
 def task_section(table_data: dict[str, Any], labels_of: Mapping[str, str] | None = None,
                  anchors: Mapping[tuple[str, str], str] | None = None) -> str:  # fmt: skip
     """One task's section: what it can detect, its table, per-label rows, pairwise view, left-outs."""
-    from benchmark.render.pairwise_html import pairwise_section
-
     labels_of, anchors = labels_of or {}, anchors or {}
     key = esc(table_data["key"])
     head = [th("rank")]
@@ -370,16 +365,6 @@ def task_section(table_data: dict[str, Any], labels_of: Mapping[str, str] | None
         f"{pairwise_section(table_data)}{_incomplete_list(table_data)}"
         f"{_failed_list(table_data.get('failed', []))}</section>"
     )
-
-
-def compare_command(a: dict[str, Any], b: dict[str, Any]) -> str:
-    """The command that compares two rows' runs item by item.
-
-    Example:
-        >>> compare_command({"model": "a", "run_id": "1"}, {"model": "b c", "run_id": "2"})
-        ".venv/bin/python scripts/compare.py a/1 'b c/2'"
-    """
-    return " ".join([COMPARE, *(shlex.quote(f"{r.get('model')}/{r.get('run_id')}") for r in (a, b))])
 
 
 # --------------------------------------------------------------------------- robustness

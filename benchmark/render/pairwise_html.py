@@ -11,9 +11,22 @@ letters can be checked against each other. Nothing here names a task.
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from benchmark.render.widgets import esc
+
+COMPARE = ".venv/bin/python scripts/compare.py"
+
+
+def compare_command(a: dict[str, Any], b: dict[str, Any]) -> str:
+    """The command that compares two rows' runs item by item.
+
+    Example:
+        >>> compare_command({"model": "a", "run_id": "1"}, {"model": "b c", "run_id": "2"})
+        ".venv/bin/python scripts/compare.py a/1 'b c/2'"
+    """
+    return " ".join([COMPARE, *(shlex.quote(f"{r.get('model')}/{r.get('run_id')}") for r in (a, b))])
 
 
 def _signed(value: float) -> str:
@@ -32,8 +45,6 @@ def _from_row_side(pair: dict[str, Any], row_model: str) -> tuple[float, float |
 def _cell(
     key: str, i: int, j: int, pair: dict[str, Any] | None, row: dict[str, Any], col: dict[str, Any]
 ) -> str:
-    from benchmark.render.html_tables import compare_command
-
     cell_id = f"pair-{esc(key)}-{i}-{j}"
     if pair is None:
         return f'<td id="{cell_id}" class="pair missing">no test</td>'
@@ -105,7 +116,7 @@ def pairwise_section(table_data: dict[str, Any]) -> str:
     )
     return (
         f'<details class="pairwise" data-task="{esc(key)}"><summary>Pairwise comparisons '
-        f'({len(pairs)} pairs; open)</summary>{method}<div class="table-wrap"><table class="matrix">'
+        f'({len(pairs)} pairs)</summary>{method}<div class="table-wrap"><table class="matrix">'
         f'<caption>{caption}</caption><thead><tr><th scope="col" class="system">system (group)</th>'
         f"{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table></div></details>"

@@ -243,6 +243,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the plots are published files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

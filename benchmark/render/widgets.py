@@ -83,7 +83,7 @@ def highlight(text: str, marks: Sequence[Mark], kinds: Sequence[str]) -> str:
     Example:
         >>> print(highlight("x<y", [Mark(1, 2, "miss", "miss: <")], ["miss"]))
         x<mark class="seg span-miss mark-start" data-marks="0" title="miss: &lt;">&lt;</mark>y
-        >>> highlight("ab", [Mark(0, 2, "match", "right PER: ab", "PER")], ["match"])[-30:]
+        >>> highlight("ab", [Mark(0, 2, "match", "right PER: ab", "PER")], ["match"])[-24:]
         'data-tag="PER">ab</mark>'
     """
     cuts = sorted({0, len(text), *(m.start for m in marks), *(m.end for m in marks)})
