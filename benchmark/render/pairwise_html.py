@@ -70,6 +70,17 @@ def _cell(
     )
 
 
+def _commands(key: str, ranked: list[dict[str, Any]]) -> str:
+    """The command comparing each ranked system with the best one item by item (``compare.py``)."""
+    items = "".join(
+        f'<li id="compare-{esc(key)}-{i}">{esc(row.get("display_name") or row.get("model"))}: '
+        f"<code>{esc(compare_command(ranked[0], row))}</code></li>"
+        for i, row in enumerate(ranked[1:], start=1)
+    )
+    head = "<p>Item by item against the best (what one got right and the other did not):</p>"
+    return f'{head}<ul class="compare">{items}</ul>'
+
+
 def pairwise_section(table_data: dict[str, Any]) -> str:
     """The matrix of every pair of ranked systems with the adjusted interval and the decision
     (empty when the board has no ``pairwise`` for this task)."""
@@ -119,5 +130,5 @@ def pairwise_section(table_data: dict[str, Any]) -> str:
         f'({len(pairs)} pairs)</summary>{method}<div class="table-wrap"><table class="matrix">'
         f'<caption>{caption}</caption><thead><tr><th scope="col" class="system">system (group)</th>'
         f"{head}</tr></thead>"
-        f"<tbody>{''.join(body)}</tbody></table></div></details>"
+        f"<tbody>{''.join(body)}</tbody></table></div>{_commands(key, ranked)}</details>"
     )

@@ -339,3 +339,16 @@ def test_error_view_opens_on_the_best_ranked_system(
     index = next(i for i, r in enumerate(shown) if (r.model, r.run_id) == (best["model"], best["run_id"]))
     assert f'<option value="run-{index}" selected>' in page
     assert re.search(rf'<option value="{first_key}" data-best="run-{index}" selected>', page)
+
+
+def test_each_row_links_a_comparison_with_the_best(
+    page: str, render_inputs: tuple[dict[str, Any], list[Any], list[Any]]
+) -> None:
+    board = render_inputs[0]
+    for key, t in board["tasks"].items():
+        ranked = [r for r in t["rows"] if not r.get("reference")]
+        for i, row in enumerate(ranked[1:], start=1):
+            assert f'<a class="vs-best" href="#pair-{key}-{i}-0">vs best</a>' in page
+            assert f'<td id="pair-{key}-{i}-0" class="pair' in page
+            command = f".venv/bin/python scripts/compare.py {ranked[0]['model']}/{ranked[0]['run_id']} {row['model']}/{row['run_id']}"
+            assert f'<li id="compare-{key}-{i}">' in page and html.esc(command) in page
