@@ -240,3 +240,10 @@ def test_old_records_without_reads_use_the_adapter_declaration(board):
     assert reads_of(run) == "other-units-gold" and kind_of(run) == "classifier"
     gone = RunRecord(Path("runs/gone/x"), copy.deepcopy(meta) | {"adapter": {"name": "gone", "uses_gold": True}}, {}, {})
     assert reads_of(gone) == "gold" and kind_of(gone) == "reference"
+
+
+def test_every_adapter_declares_a_known_kind():
+    for name in ADAPTERS.names():
+        cls = ADAPTERS.get(name)
+        assert cls.kind in KINDS, (name, cls.kind)
+    assert ADAPTERS.get("oracle").kind == "reference" and ADAPTERS.get("jieba").kind == "tagger"
