@@ -157,7 +157,7 @@ def test_evaluate_add_config_serves_and_stops_and_fails_unparseable_answers(tmp_
 
     port = free_port()
     config = CONFIG.read_text(encoding="utf-8")
-    config = re.sub(r"port: \d+", f"port: {port}", config).replace("max_tokens: 256", "max_tokens: 1")
+    config = re.sub(r"port: \d+", f"port: {port}", config).replace("max_tokens: 128", "max_tokens: 1")
     config_file = tmp_path / "gemma.yaml"
     config_file.write_text(config, encoding="utf-8")
     out = tmp_path / "results"
