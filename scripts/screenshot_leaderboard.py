@@ -15,13 +15,13 @@ page does not exist.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from benchmark.cli._argparse import OneLineParser
 from benchmark.render.html import CHROMIUM_FLAGS as BASE_FLAGS
 
 CHROMIUM_FLAGS = (*BASE_FLAGS, "--hide-scrollbars")
@@ -103,7 +103,7 @@ def _save(driver: Any, path: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = OneLineParser(description=__doc__.splitlines()[0])
     parser.add_argument("--html", type=Path, default=Path("results/leaderboard.html"))
     parser.add_argument(
         "--out", type=Path, default=Path("results/screenshots"), help="folder for the PNG files"
