@@ -100,10 +100,18 @@ class LlamaServer:
             "threads": self.cfg.n_threads(),
         }  # fmt: skip
 
-    def start(self) -> LlamaServer:
-        """Start the server and wait until ``/v1/models`` lists the model; :class:`ServeError` if not."""
+    def check_runtime(self) -> None:
+        """:class:`ServeError` with the install hint when ``xllamacpp`` is missing."""
         if importlib.util.find_spec("xllamacpp") is None:
             raise ServeError(f"serving a GGUF needs xllamacpp: {LLM_EXTRA_HINT}")
+
+    def command(self, settings: dict[str, Any]) -> list[str]:
+        """The child process: :mod:`benchmark.llm_server.worker` with its settings as JSON."""
+        return [sys.executable, "-m", "benchmark.llm_server.worker", json.dumps(settings)]
+
+    def start(self) -> LlamaServer:
+        """Start the server and wait until ``/v1/models`` lists the model; :class:`ServeError` if not."""
+        self.check_runtime()
         self.gguf = resolve_gguf(self.cfg, cache_dir=self.cache_dir, base=self.base)
         if self.cfg.port and port_in_use(self.cfg.port):
             raise ServeError(f"port {self.cfg.port} on {HOST} is in use: stop what listens there or "
@@ -113,7 +121,7 @@ class LlamaServer:
         fd, name = tempfile.mkstemp(prefix="llama-server-", suffix=".log")
         self.log_path = Path(name)
         started = time.perf_counter()
-        command = [sys.executable, "-m", "benchmark.llm_server.worker", json.dumps(settings)]
+        command = self.command(settings)
         with open(fd, "wb") as log:
             self._proc = subprocess.Popen(
                 command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
