@@ -105,10 +105,14 @@ class ThulacAdapter(TaggerAdapter):
         self._tagger: Any = None
 
     def load(self) -> None:
-        """Load THULAC's bundled model (about 4 s)."""
+        """Load THULAC's bundled model (about 4 s); its "Model loaded succeed" line is swallowed."""
+        import contextlib
+        import io
+
         import thulac
 
-        self._tagger = thulac.thulac(T2S=self.options.t2s)
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            self._tagger = thulac.thulac(T2S=self.options.t2s)
 
     def cut(self, line: str) -> list[tuple[str, str]]:
         """THULAC's ``[word, tag]`` pairs for one line."""

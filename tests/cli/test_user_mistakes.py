@@ -319,9 +319,10 @@ def test_setup_second_run_only_checks():
 @pytest.mark.skipif(
     not __import__("importlib").util.find_spec("LAC"), reason="LAC is not installed (scripts/install_optional.sh)"
 )
-def test_stderr_has_no_library_noise(tmp_path):
-    """LAC's "Model loaded succeed" and matplotlib's "findfont" lines stay off stderr."""
-    done = run_evaluate(["--model", "lac", "--tasks", "ner", "--resamples", "10", "--output", str(tmp_path)],
+@pytest.mark.parametrize("model", ["lac", "thulac"])
+def test_stderr_has_no_library_noise(tmp_path, model):
+    """LAC's and THULAC's "Model loaded succeed" and matplotlib's "findfont" stay off stderr."""
+    done = run_evaluate(["--model", model, "--tasks", "ner", "--resamples", "10", "--output", str(tmp_path)],
                         tmp_path)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "findfont" not in done.stderr and "Model loaded succeed" not in done.stderr, done.stderr
