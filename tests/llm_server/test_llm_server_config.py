@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from benchmark.cli._config import read_specs
+from benchmark.errors import UserError
 from benchmark.llm_server.config import ServeConfig, ServeError, gguf_cache_dir, resolve_gguf
 from benchmark.llm_server.specs import ServedSpec, served_spec
 from benchmark.llm_server.templates import chat_template
@@ -161,3 +162,27 @@ def test_predictions_cannot_take_add_config(tmp_path):
     done = _evaluate(["--predictions", str(tmp_path), "--name", "x", "--add-config", str(GEMMA),
                       "--output", str(tmp_path / "out")], tmp_path)  # fmt: skip
     assert done.returncode == 2 and "cannot be combined with --add-config" in done.stderr, done.stderr
+
+
+def test_serve_llm_overrides_the_config_item():
+    from benchmark.llm_server.cli import parser, served_item
+
+    cfg, options = served_item(parser().parse_args(["--threads", "1", "--parallel", "3"]))
+    assert (cfg.threads, cfg.parallel, cfg.port, cfg.name) == (1, 3, 0, "gemma-3-270m")
+    assert "base_url" not in options and options["prompt"] == "completion"
+    cfg, _ = served_item(parser().parse_args(["--gguf", "/m/other-model.gguf"]))
+    assert cfg.name == "other-model"  # the config's alias belongs to the config's file
+    with pytest.raises(UserError, match="no item named 'nope' with serve:"):
+        served_item(parser().parse_args(["--as", "nope"]))
+
+
+def test_the_worker_params_carry_alias_threads_and_template():
+    pytest.importorskip("xllamacpp")
+    from benchmark.llm_server.worker import build_params
+
+    settings = {"model": "/m.gguf", "alias": "gemma-3-270m", "chat_template": "{{ x }}", "host": "127.0.0.1",
+                "port": 5, "ctx": 4096, "parallel": 2, "threads": 2}  # fmt: skip
+    params = build_params(settings)
+    assert set(params.model_alias) == {"gemma-3-270m"}  # one name, not its characters
+    assert (params.cpuparams.n_threads, params.cpuparams_batch.n_threads, params.n_parallel) == (2, 2, 2)
+    assert params.use_jinja and params.chat_template == "{{ x }}" and params.port == 5 and params.offline
