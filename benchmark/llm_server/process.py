@@ -111,8 +111,8 @@ class LlamaServer:
 
     def start(self) -> LlamaServer:
         """Start the server and wait until ``/v1/models`` lists the model; :class:`ServeError` if not."""
+        self.gguf = resolve_gguf(self.cfg, cache_dir=self.cache_dir, base=self.base)  # the user's field first
         self.check_runtime()
-        self.gguf = resolve_gguf(self.cfg, cache_dir=self.cache_dir, base=self.base)
         if self.cfg.port and port_in_use(self.cfg.port):
             raise ServeError(f"port {self.cfg.port} on {HOST} is in use: stop what listens there or "
                              "choose another port (serve: port:, 0 for any free port)")  # fmt: skip
