@@ -72,6 +72,7 @@ def test_digits_are_looked_up_as_in_training(bilstm) -> None:
     assert bilstm.char_ids("2020") == bilstm.char_ids("0000") != [bilstm._unk] * 4
 
 
+@pytest.mark.slow  # the whole article twice through the BiLSTM, batch 1 and 64
 def test_batching_does_not_change_the_tags(bilstm, article: InputDocument) -> None:
     one = get_adapter("chinesener-bilstm").from_config({"batch_size": 1})
     one._model, one._char_ids, one._unk, one._tags = bilstm._model, bilstm._char_ids, bilstm._unk, bilstm._tags

@@ -287,6 +287,7 @@ def test_line_ner_spans_become_document_offsets_with_problems_reported() -> None
     assert len(tagger.seen) == 1  # memoised
 
 
+@pytest.mark.slow  # LAC line by line over the whole article
 def test_lac_tags_a_batch_as_it_tags_single_lines(article: InputDocument) -> None:
     cls = get_adapter("lac")
     ok, hint = cls.available()
