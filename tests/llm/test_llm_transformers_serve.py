@@ -69,6 +69,7 @@ def served(tiny_lm: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             proc.wait()
 
 
+@pytest.mark.slow  # starts `transformers serve` (about 9 s of setup)
 def test_adapter_against_transformers_serve(served: tuple[str, str], small_doc: InputDocument) -> None:
     url, model = served
     adapter = get_adapter("openai").from_config({"base_url": url, "model": model, "max_tokens": 8,
