@@ -10,7 +10,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("GLOG_minloglevel", "2")
 
-from benchmark.adapters import InputDocument
+from benchmark.adapters import Adapter, InputDocument, get_adapter
 from benchmark.document import Document
 from benchmark.validate import load_corpus
 
@@ -25,3 +25,21 @@ def gold_doc() -> Document:
 def article(gold_doc: Document) -> InputDocument:
     """The article as an adapter sees it."""
     return InputDocument.from_document(gold_doc)
+
+
+@pytest.fixture(scope="session")
+def load_adapter():
+    """:func:`loaded_adapter`, for module fixtures of one adapter's tests."""
+    return loaded_adapter
+
+
+def loaded_adapter(name: str) -> Adapter:
+    """The adapter ``name`` with default options, loaded; the test is skipped when its optional
+    dependency is missing (the install hint is the reason)."""
+    cls = get_adapter(name)
+    ok, hint = cls.available()
+    if not ok:
+        pytest.skip(hint)
+    adapter = cls()
+    adapter.load()
+    return adapter

@@ -47,14 +47,8 @@ def test_batch_size_must_be_positive() -> None:
 
 
 @pytest.fixture(scope="module")
-def bilstm():
-    cls = get_adapter("chinesener-bilstm")
-    ok, hint = cls.available()
-    if not ok:
-        pytest.skip(hint)
-    adapter = cls()
-    adapter.load()
-    return adapter
+def bilstm(load_adapter):
+    return load_adapter("chinesener-bilstm")
 
 
 def test_the_shipped_model_tags_a_sentence(bilstm) -> None:

