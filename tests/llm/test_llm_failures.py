@@ -105,10 +105,10 @@ def test_completion_style_goes_to_the_completions_endpoint(small_doc: InputDocum
     with FakeOpenAIServer(handler) as server:
         pred = adapter_for(server.url, prompt="completion").predict("ner", [small_doc])[0]
     assert set(server.paths) == {"/v1/completions"} and len(server.requests) == 3
-    sent = server.requests[2]
+    # Requests go out concurrently: pick the one for the unit that names 张明, not the third to arrive.
+    (sent,) = [r for r in server.requests if r["prompt"].endswith("张明任局长以来，南江县治安平稳。\n\n请按要求输出 JSON 数组。\n输出：\n")]
     assert "messages" not in sent and sent["stop"] == ["\n\n"] and sent["max_tokens"] == 1024
     assert sent["prompt"].startswith(get_task("ner").llm_prompt(style="completion").system)
-    assert sent["prompt"].endswith("张明任局长以来，南江县治安平稳。\n\n请按要求输出 JSON 数组。\n输出：\n")
     assert [(m.line_index, m.text) for m in pred.mentions] == [(2, "张明")]
     assert pred.info["style"] == "completion" and pred.info["prompt_template"].endswith("输出：\n")
 
