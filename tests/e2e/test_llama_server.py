@@ -25,7 +25,8 @@ import pytest
 
 from benchmark.document import Document, sha256_text
 
-pytestmark = pytest.mark.e2e
+# One worker runs every test here, so they share the module's one server.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("llama-server")]
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "configs" / "llm-gemma.yaml"
