@@ -1,9 +1,9 @@
 """Model adapters: one module per adapter family, registered in :data:`ADAPTERS`.
 
-Built-in adapter modules are imported here so they register themselves; their
-optional dependencies are imported inside ``load()``, so a missing one disables
-only that adapter. Third-party packages register through the entry-point group
-``benchmark.adapters``.
+Built-in adapter modules are declared here (:data:`BUILT_IN`) and imported, registering
+themselves, the first time their name is looked up; their optional dependencies are imported
+inside ``load()``, so a missing one disables only that adapter. Third-party packages
+register through the entry-point group ``benchmark.adapters``.
 """
 
 from benchmark.adapters.base import (
@@ -19,6 +19,7 @@ from benchmark.adapters.base import (
 
 __all__ = [
     "ADAPTERS",
+    "BUILT_IN",
     "Adapter",
     "AdapterUnavailable",
     "InputDocument",
@@ -34,20 +35,25 @@ def get_adapter(name: str) -> type[Adapter]:
     """The adapter class registered under ``name`` ("did you mean" on a miss)."""
     return ADAPTERS.get(name)
 
-# The built-in adapters register themselves on import (their heavy dependencies load in load()).
-from benchmark.adapters import (  # noqa: E402, F401
-    bm25_qa,
-    chinesener_bilstm,
-    hf_generative,
-    hf_token_classification,
-    jiagu_ner,
-    jieba_pos,
-    lac_onnx,
-    lac_pos,
-    openai_compatible,
-    oracle,
-    rules,
-    rules_article,
-    sklearn_topics,
-    thulac_pos,
-)
+#: The built-in adapters by the module that registers each (imported on first lookup, so a run
+#: imports only the adapter it uses; ``tests/adapters`` checks this table against the modules).
+BUILT_IN: dict[str, str] = {
+    "bm25-qa": "bm25_qa",
+    "chinesener-bilstm": "chinesener_bilstm",
+    "hf-generative": "hf_generative",
+    "hf-ner": "hf_token_classification",
+    "jiagu": "jiagu_ner",
+    "jieba": "jieba_pos",
+    "lac-onnx": "lac_onnx",
+    "lac": "lac_pos",
+    "openai": "openai_compatible",
+    "oracle": "oracle",
+    "rules": "rules",
+    "rules-article": "rules_article",
+    "majority": "sklearn_topics",
+    "tfidf-logreg": "sklearn_topics",
+    "tfidf-cosine": "sklearn_topics",
+    "thulac": "thulac_pos",
+}
+for _name, _module in BUILT_IN.items():
+    ADAPTERS.declare(_name, f"benchmark.adapters.{_module}")
