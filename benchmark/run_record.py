@@ -166,6 +166,7 @@ def _meta_head(run: RunContext, ctx: ScoringContext, produced: bool) -> dict[str
             "config": scrub(adapter.config()),
             "description": adapter.description,
             "reads": adapter.reads,
+            "kind": adapter.kind,
             "offline": adapter.offline,
             "tasks": list(adapter.tasks),
         },

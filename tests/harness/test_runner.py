@@ -134,3 +134,15 @@ def test_reused_string_mentions_are_kept(corpus, tmp_path):
     run = list_runs(tmp_path)[0]
     assert (run.path / "predictions" / "sichuan-police-2020" / "ner.mentions.jsonl").exists()
     assert run.errors["ner"]["grounding"]["sichuan-police-2020"]["ungrounded"] == 1
+
+
+def test_what_the_system_reads_and_its_kind_are_recorded(corpus, tmp_path):
+    """The board badges and filters runs from their record, without importing their adapter."""
+
+    class Tagger(GoldNer):
+        name = "t-kind"
+        kind = "tagger"
+
+    _run(Tagger, corpus, tmp_path)
+    adapter = list_runs(tmp_path)[0].meta["adapter"]
+    assert (adapter["name"], adapter["reads"], adapter["kind"]) == ("t-kind", "gold", "tagger")
