@@ -5,15 +5,18 @@ and the plots under ``plots/`` into the results folder, each atomically; a plot 
 is removed. Only what changed is written or rendered: a file whose content is the same is not
 rewritten, and the page and its plots are rendered again only when their inputs changed (the
 board, the bytes of every run folder, the documents, the code that renders them; see
-:func:`page_inputs`). Derived data (scores on other documents, paired tests, per-unit
-statistics) is cached under ``.cache/`` keyed by content, so a rebuild reads stored results.
+:func:`page_inputs`). When the page is rendered again, each run's error-view section (the
+largest part of the page) is taken from ``.cache/sections/`` when that run folder, its place on
+the page, the documents and the renderer's code are what they were (:func:`section_key`).
+Derived data (scores on other documents, paired tests, per-unit statistics) is cached under
+``.cache/`` keyed by content, so a rebuild reads stored results.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from benchmark import leaderboard
@@ -50,24 +53,77 @@ def _files_digest(paths: Sequence[Path]) -> str:
     return digest.hexdigest()
 
 
-def page_inputs(board_json: str, runs: Sequence[RunRecord], docs: Sequence[Document]) -> str:
+def run_digest(run: RunRecord) -> str:
+    """A digest of every file of the run's folder (path relative to the folder, and bytes)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in run.path.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(run.path)).encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def code_digest() -> str:
+    """A digest of the renderer's code (``benchmark/render`` and ``benchmark/tasks``)."""
+    code = sorted(p for part in PAGE_CODE for p in (PACKAGE / part).rglob("*")
+                  if p.is_file() and p.suffix in (".py", ".css", ".js", ".txt", ".json"))  # fmt: skip
+    return _files_digest(code)
+
+
+def page_inputs(
+    board_json: str,
+    runs: Sequence[RunRecord],
+    docs: Sequence[Document],
+    *,
+    digests: dict[Path, str] | None = None,
+) -> str:
     """A key of everything the page and the plots are made from.
 
     The board, every file of every run folder (relative path and bytes), the documents and
     their gold, and the renderer's code (``benchmark/render`` and ``benchmark/tasks``, whose
-    views draw the error views).
+    views draw the error views). ``digests`` are the runs' :func:`run_digest` when known.
     """
-    run_files = sorted(p for run in runs for p in run.path.rglob("*") if p.is_file())
-    code = sorted(p for part in PAGE_CODE for p in (PACKAGE / part).rglob("*")
-                  if p.is_file() and p.suffix in (".py", ".css", ".js", ".txt", ".json"))  # fmt: skip
+    digests = digests if digests is not None else {run.path: run_digest(run) for run in runs}
     return stable_hash([
         hashlib.sha256(board_json.encode("utf-8")).hexdigest(),
-        [[str(run.path.relative_to(run.path.parent.parent)), run.model] for run in runs],
-        _files_digest(run_files),
-        _files_digest(code),
+        [[str(run.path.relative_to(run.path.parent.parent)), run.model, digests[run.path]] for run in runs],
+        code_digest(),
         documents_fingerprint(docs),
         gold_hash_of(docs),
     ])  # fmt: skip
+
+
+def section_key(index: int, run: RunRecord, digest: str, code: str, docs: Sequence[Document]) -> str:
+    """What one run's error-view section is made from: its place, its folder, the code, the documents."""
+    where = str(run.path.relative_to(run.path.parent.parent))
+    return stable_hash([index, where, digest, code, documents_fingerprint(docs), gold_hash_of(docs)])
+
+
+class SectionCache:
+    """Rendered error-view sections under ``folder``, one file per :func:`section_key`.
+
+    :meth:`prune` removes the sections this render did not use, so the folder holds one page's.
+    """
+
+    def __init__(self, folder: Path, keys: dict[tuple[int, Path], str]) -> None:
+        self.folder, self.keys, self.used = folder, keys, set()
+
+    def __call__(self, index: int, run: RunRecord, render: Callable[[], str]) -> str:
+        key = self.keys.get((index, run.path))
+        if key is None:
+            return render()
+        self.used.add(key)
+        path = self.folder / f"{key}.html"
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = render()
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(path, text)
+            return text
+
+    def prune(self) -> None:
+        for path in sorted(self.folder.glob("*.html")) if self.folder.is_dir() else []:
+            if path.stem not in self.used:
+                path.unlink(missing_ok=True)
 
 
 def publish(results: Path, *, seed: int = 0, n_resamples: int = 1000) -> list[Path]:
@@ -101,7 +157,8 @@ def _remove_stale_plots(folder: Path, keep: Sequence[Path]) -> None:
 def _extras(results: Path, board: dict, board_json: str, runs: list, docs: list) -> list[Path]:
     """The plots and the HTML page, rendered only when their inputs changed."""
     key_file = results / ".cache" / PAGE_KEY
-    key = page_inputs(board_json, runs, docs)
+    digests = {run.path: run_digest(run) for run in runs}
+    key = page_inputs(board_json, runs, docs, digests=digests)
     page = results / "leaderboard.html"
     try:
         previous = json.loads(key_file.read_text(encoding="utf-8"))
@@ -116,7 +173,12 @@ def _extras(results: Path, board: dict, board_json: str, runs: list, docs: list)
 
     images = plots.render_all(board, results / "plots")
     _remove_stale_plots(results / "plots", images)
-    write_if_changed(page, html.render(board, runs, docs, images))
+    code = code_digest()
+    shown = html.board_runs(board, runs)
+    keys = {(i, r.path): section_key(i, r, digests[r.path], code, docs) for i, r in enumerate(shown)}
+    sections = SectionCache(results / ".cache" / "sections", keys)
+    write_if_changed(page, html.render(board, runs, docs, images, sections=sections))
+    sections.prune()
     record = {"key": key, "images": [p.name for p in images]}
     write_if_changed(key_file, json.dumps(record, ensure_ascii=False) + "\n")
     return [*images, page]

@@ -26,7 +26,7 @@ from typing import Any
 from benchmark.document import Document
 from benchmark.records import RunRecord
 from benchmark.render import plots
-from benchmark.render.html_runs import analysis_section, board_runs
+from benchmark.render.html_runs import SectionSource, analysis_section, board_runs
 from benchmark.render.html_tables import (
     glance_section,
     inline_md,
@@ -192,7 +192,12 @@ def _csp(css: str, js: str) -> str:
 
 
 def render(
-    board: dict[str, Any], runs: Sequence[RunRecord], docs: Sequence[Document], images: Sequence[Path] = ()
+    board: dict[str, Any],
+    runs: Sequence[RunRecord],
+    docs: Sequence[Document],
+    images: Sequence[Path] = (),
+    *,
+    sections: SectionSource | None = None,
 ) -> str:
     """The whole leaderboard as one self-contained HTML page.
 
@@ -202,6 +207,9 @@ def render(
         docs: The gold documents.
         images: The plot files written beside the page (:func:`benchmark.render.plots.render_all`),
             linked by name; the page draws its own plots inline.
+        sections: Where each run's error-view section comes from: called with the section's
+            index, the run and a function that renders it (a cache, see
+            :class:`benchmark.publish.SectionCache`); by default every section is rendered.
 
     Returns:
         The page, UTF-8 text.
@@ -220,7 +228,7 @@ def render(
         *(task_section(t, labels_of, anchors) for t in board.get("tasks", {}).values()),
         robustness_section(board.get("robustness", {}), labels_of),
         plots_section(board),
-        analysis_section(board, shown, docs, anchors),
+        analysis_section(board, shown, docs, anchors, sections=sections),
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -9,7 +9,8 @@ module scores nothing and names no task.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,10 @@ from benchmark.document import Document
 from benchmark.records import RunRecord
 from benchmark.render.html_tables import run_path
 from benchmark.render.widgets import esc
+
+#: Supplies one run's error-view section: called with its index, the run, and a function that
+#: renders it (``benchmark.publish.SectionCache`` returns a stored copy when its inputs match).
+SectionSource = Callable[[int, RunRecord, Callable[[], str]], str]
 
 
 def _task_status(run: RunRecord, key: str) -> tuple[bool, str]:
@@ -147,11 +152,14 @@ def analysis_section(
     runs: Sequence[RunRecord],
     docs: Sequence[Document],
     anchors: Mapping[tuple[str, str], str],
+    *,
+    sections: SectionSource | None = None,
 ) -> str:
     """The system and task pickers (native selects, keyboard accessible) and one section per run.
 
     ``runs`` are the runs to show, in anchor order (``anchors`` maps ``(model, run_id)`` to
-    ``run-N``).
+    ``run-N``). ``sections`` (see :data:`SectionSource`) may supply a run's section instead of
+    rendering it.
     """
     if not runs:
         return ""
@@ -169,7 +177,8 @@ def analysis_section(
         f"{' selected' if t.key == first else ''}>{esc(t.name)}</option>"
         for t in tasks
     )
-    sections = "".join(run_section(i, r, docs) for i, r in enumerate(runs))
+    source = sections or (lambda i, r, render: render())
+    views = "".join(source(i, r, partial(run_section, i, r, docs)) for i, r in enumerate(runs))
     return (
         '<section id="errors" aria-labelledby="h-analysis"><h2 id="h-analysis">Inspect errors</h2>'
         "<p>Pick a task (the view jumps to its best ranked system) and a system. In the text, every "
@@ -177,5 +186,5 @@ def analysis_section(
         '<p class="pickers"><label for="task-select">Task: </label><select id="task-select">'
         f'<option value="">all tasks</option>{task_options}</select> '
         f'<label for="run-select">System: </label><select id="run-select">{options}</select></p>'
-        f"{sections}</section>"
+        f"{views}</section>"
     )

@@ -223,6 +223,27 @@ def test_a_rebuild_is_byte_identical_and_writes_nothing(results):
     assert {p: p.read_bytes() for p in files} == {p: v[0] for p, v in before.items()}
 
 
+def test_a_rebuild_renders_again_only_the_error_sections_of_changed_runs(results, tmp_path):
+    out = tmp_path / "results"
+    shutil.copytree(results, out)
+    sections = out / ".cache" / "sections"
+    cached = sorted(sections.glob("*.html"))
+    shown = len(list(out.glob("runs/*/*")))  # every run of this board has a row or a failure entry
+    assert len(cached) == shown == 6
+    for path in cached:  # a section taken from the cache carries the mark into the page
+        path.write_text(path.read_text("utf-8") + "<!--cached-->", encoding="utf-8")
+    (changed,) = out.glob("runs/third/*")
+    meta = json.loads((changed / "meta.json").read_text("utf-8"))
+    (changed / "meta.json").write_text(json.dumps(meta | {"display_name": "Third"}), encoding="utf-8")
+    publish.publish(out, n_resamples=N_RESAMPLES)
+    page = (out / "leaderboard.html").read_text("utf-8")
+    assert page.count("<!--cached-->") == shown - 1 and ">Third <small>(third" in page
+    assert len(list(sections.glob("*.html"))) == shown  # the changed run's old section is pruned
+    shutil.rmtree(out / ".cache")  # rendered from scratch: the same page, less the marks
+    publish.publish(out, n_resamples=N_RESAMPLES)
+    assert (out / "leaderboard.html").read_text("utf-8") == page.replace("<!--cached-->", "")
+
+
 def test_csv_marks_the_reference_row(board):
     lines = tabular.to_csv(board).splitlines()
     assert lines[0].endswith(",reference,group,kind")
