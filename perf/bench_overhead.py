@@ -1,6 +1,7 @@
 """Harness overhead: evaluate.py on jieba against a bare jieba script, and --help start-up.
 
-A benchmark, not a test. Prints median wall times over several runs of each command:
+A benchmark, not a test. Runs the commands below in interleaved rounds (so a slow spell of a
+shared machine hits all of them alike) and prints median wall times and ratios:
 
 - bare: a script that only imports jieba and POS-tags the article (what a user would write);
 - harness: ``evaluate.py --model jieba --tasks ner --force`` (fresh predictions, scoring with
@@ -15,13 +16,16 @@ their bytecode caches into a temporary folder (``PYTHONPYCACHEPREFIX``, even whe
 ``PYTHONDONTWRITEBYTECODE`` is set), as an installed package has them: otherwise every run would
 compile the package again (about 0.3 s), which a user's runs do not.
 Goals (issues 5 and 14): harness / bare <= 1.3 with the rebuild; --help < 0.5 s.
-Usage: python perf/bench_overhead.py [--runs 5]
+With ``--instructions`` it also counts the instructions each command executes (valgrind's
+callgrind, children included), a figure that a busy shared machine does not move.
+Usage: python perf/bench_overhead.py [--runs 7] [--instructions]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -43,24 +47,48 @@ print(len(tags))
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def timed(cmd: list[str], runs: int) -> tuple[float, float]:
-    """Median wall time and median child CPU time of ``runs`` executions (after one warm-up run)."""
+def once(cmd: list[str]) -> tuple[float, float]:
+    """Wall time and child CPU time (user + system) of one execution."""
+    before = os.times()
+    t0 = time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, capture_output=True, check=True, env=ENV)
-    walls, cpus = [], []
-    for _ in range(runs):
-        before = os.times()
-        t0 = time.perf_counter()
+    wall = time.perf_counter() - t0
+    after = os.times()
+    return wall, after.children_user - before.children_user + after.children_system - before.children_system
+
+
+def interleaved(commands: dict[str, list[str]], runs: int) -> dict[str, list[tuple[float, float]]]:
+    """``runs`` rounds, each running every command once in turn (after one warm-up round).
+
+    Interleaving keeps a slow spell of a shared machine from landing on one command only: the
+    ratios are taken within each round, then their median is reported.
+    """
+    for cmd in commands.values():
         subprocess.run(cmd, cwd=ROOT, capture_output=True, check=True, env=ENV)
-        walls.append(time.perf_counter() - t0)
-        after = os.times()
-        user = after.children_user - before.children_user
-        cpus.append(user + after.children_system - before.children_system)
-    return statistics.median(walls), statistics.median(cpus)
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, cmd in commands.items():
+            times[name].append(once(cmd))
+    return times
+
+
+def instructions(cmd: list[str]) -> int:
+    """Instructions executed by ``cmd`` and its children, counted by valgrind's callgrind.
+
+    Unlike time, the count does not move with the load of a shared machine (it is about 100
+    times slower to take, so one run of each command).
+    """
+    tool = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", "--trace-children=yes"]
+    done = subprocess.run([*tool, *cmd], cwd=ROOT, capture_output=True, text=True, check=True, env=ENV)
+    return sum(int(n) for n in re.findall(r"Collected : (\d+)", done.stderr))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--instructions", action="store_true", help="also count instructions under valgrind (minutes)"
+    )
     args = parser.parse_args()
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
@@ -69,21 +97,41 @@ def main() -> int:
         shutil.copytree(ROOT / "results", out)  # the board holds every committed run
         evaluate = [py, "scripts/evaluate.py", "--model", "jieba", "--tasks", "ner", "--force"]
         evaluate += ["--output", str(out)]
-        bare = timed([py, "-c", BARE], args.runs)
-        harness = timed(evaluate, args.runs)
-        no_board = timed([*evaluate, "--no-leaderboard"], args.runs)
-        help_time = timed([py, "scripts/evaluate.py", "--help"], args.runs)
+        times = interleaved(
+            {
+                "bare": [py, "-c", BARE],
+                "harness": evaluate,
+                "no_board": [*evaluate, "--no-leaderboard"],
+                "help": [py, "scripts/evaluate.py", "--help"],
+            },
+            args.runs,
+        )
+        counts = {}
+        if args.instructions:
+            counts = {"bare": instructions([py, "-c", BARE]), "harness": instructions(evaluate)}
+            counts["no_board"] = instructions([*evaluate, "--no-leaderboard"])
 
-    def line(what: str, t: tuple[float, float], ratio: bool = True) -> str:
-        text = f"{what:<42}{t[0]:6.2f} s wall {t[1]:6.2f} s cpu"
-        if ratio:
-            text += f"  ratio {t[0] / bare[0]:.2f} wall, {t[1] / bare[1]:.2f} cpu"
+    def median(name: str, i: int) -> float:
+        return statistics.median(t[i] for t in times[name])
+
+    def ratio(name: str, i: int) -> float:
+        return statistics.median(t[i] / b[i] for t, b in zip(times[name], times["bare"], strict=True))
+
+    def line(what: str, name: str, with_ratio: bool = True) -> str:
+        text = f"{what:<42}{median(name, 0):6.2f} s wall {median(name, 1):6.2f} s cpu"
+        if with_ratio:
+            text += f"  ratio {ratio(name, 0):.2f} wall, {ratio(name, 1):.2f} cpu"
         return text
 
-    print(line("bare jieba script:", bare, ratio=False))
-    print(line("evaluate.py --model jieba --tasks ner:", harness) + "  (goal <= 1.3)")
-    print(line("  same with --no-leaderboard:", no_board))
-    print(line("evaluate.py --help:", help_time, ratio=False) + "  (goal < 0.5 s)")
+    print(f"medians of {args.runs} interleaved rounds; ratios: the median of each round's ratio to bare")
+    print(line("bare jieba script:", "bare", with_ratio=False))
+    print(line("evaluate.py --model jieba --tasks ner:", "harness") + "  (goal <= 1.3)")
+    print(line("  same with --no-leaderboard:", "no_board"))
+    print(line("evaluate.py --help:", "help", with_ratio=False) + "  (goal < 0.5 s)")
+    for name, what in (("harness", "with the rebuild"), ("no_board", "without the rebuild")):
+        if counts:
+            ratio_ir = counts[name] / counts["bare"]
+            print(f"instructions {what}: {counts[name]:,} / bare {counts['bare']:,} = {ratio_ir:.2f}")
     return 0
 
 
