@@ -146,7 +146,7 @@ def overall_section(overall: dict[str, Any], labels_of: Mapping[str, str] | None
     labels_of, anchors = labels_of or {}, anchors or {}
     tasks = overall.get("tasks", [])
     head = [
-        th("rank"),
+        th("rank", cls="rank"),
         th("system", cls="system"),
         th("mean", "mean primary score over the covered tasks"),
         th("tasks"),
@@ -329,9 +329,10 @@ def task_section(table_data: dict[str, Any], labels_of: Mapping[str, str] | None
     """One task's section: what it can detect, its table, per-label rows, pairwise view, left-outs."""
     labels_of, anchors = labels_of or {}, anchors or {}
     key = esc(table_data["key"])
-    head = [th("rank")]
+    head = [th("rank", cls="rank")]
     if _has(table_data, "group"):
-        head.append(th("group", "compact letters: systems sharing a letter are not significantly different"))
+        tip = "compact letters: systems sharing a letter are not significantly different"
+        head.append(th("group", tip, cls="group"))
     head.append(th("system", cls="system"))
     for h in table_data.get("headlines", []):
         direction = "higher is better" if h.get("higher_is_better", True) else "lower is better"

@@ -356,7 +356,7 @@ def test_no_console_error_after_using_the_page(loaded: tuple[Any, list[dict[str,
     assert not [e for e in log if e.get("level") in ("SEVERE", "WARNING")], log
 
 
-def test_390px_layout_keeps_the_system_column_visible(loaded: tuple[Any, list[dict[str, Any]]]) -> None:
+def test_390px_layout_keeps_rank_group_and_system_columns_visible(loaded: tuple[Any, list[dict[str, Any]]]) -> None:
     driver, _ = loaded
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})  # fmt: skip
@@ -370,9 +370,15 @@ def test_390px_layout_keeps_the_system_column_visible(loaded: tuple[Any, list[di
             driver.execute_script("arguments[0].scrollIntoView(); arguments[0].scrollLeft = 10000", wrap)
             assert driver.execute_script("return arguments[0].scrollLeft", wrap) > 0  # the table does scroll
             left = driver.execute_script("return arguments[0].getBoundingClientRect().left", wrap)
-            for cell in section.find_elements(_by("CSS_SELECTOR"), ":scope > .table-wrap tbody th.system"):
-                box = driver.execute_script("return arguments[0].getBoundingClientRect()", cell)
-                assert abs(box["left"] - left) < 2 and box["right"] < 390 and cell.is_displayed()
-                assert box["height"] < 100, cell.text  # rows wrap little
+            for row in section.find_elements(_by("CSS_SELECTOR"), ":scope > .table-wrap tbody tr"):
+                # rank, group letters and system stay side by side at the left edge, none under another
+                cells = row.find_elements(_by("CSS_SELECTOR"), ":scope > td.rank, :scope > td.group, :scope > th.system")
+                assert [c.get_attribute("class").split()[-1] for c in cells][::len(cells) - 1] == ["rank", "system"]
+                edge = left
+                for cell in cells:
+                    box = driver.execute_script("return arguments[0].getBoundingClientRect()", cell)
+                    assert abs(box["left"] - edge) < 2 and box["right"] < 390 and cell.is_displayed(), cell.text
+                    assert box["height"] < 100, cell.text  # rows wrap little
+                    edge = box["right"]
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
