@@ -4,7 +4,7 @@ Writes ``leaderboard.md``, ``leaderboard.json``, ``leaderboard.csv``, ``leaderbo
 and the plots under ``plots/`` into the results folder, each atomically; a plot no longer drawn
 is removed. Only what changed is written or rendered: a file whose content is the same is not
 rewritten, and the page and its plots are rendered again only when their inputs changed (the
-board, the bytes of every run folder, the documents, the code that renders them; see
+board, every file of every run folder, the documents, the code that renders them; see
 :func:`page_inputs`). When the page is rendered again, each run's error-view section (the
 largest part of the page) is taken from ``.cache/sections/`` when that run folder, its place on
 the page, the documents and the renderer's code are what they were (:func:`section_key`).
@@ -54,10 +54,16 @@ def _files_digest(paths: Sequence[Path]) -> str:
 
 
 def run_digest(run: RunRecord) -> str:
-    """A digest of every file of the run's folder (path relative to the folder, and bytes)."""
+    """A digest of every file of the run's folder: its path in the folder, size and modification time.
+
+    Size and modification time (in nanoseconds) stand for the bytes, as for ``make`` and
+    ``rsync``: a run is rewritten atomically (new files, new times), and an edit by hand or a
+    copy gives the file a new time, so a changed file is never taken for the one cached.
+    """
     digest = hashlib.sha256()
     for path in sorted(p for p in run.path.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(run.path)).encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+        stat = path.stat()
+        digest.update(f"{path.relative_to(run.path)}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
     return digest.hexdigest()
 
 
@@ -77,7 +83,7 @@ def page_inputs(
 ) -> str:
     """A key of everything the page and the plots are made from.
 
-    The board, every file of every run folder (relative path and bytes), the documents and
+    The board, every file of every run folder (:func:`run_digest`), the documents and
     their gold, and the renderer's code (``benchmark/render`` and ``benchmark/tasks``, whose
     views draw the error views). ``digests`` are the runs' :func:`run_digest` when known.
     """
@@ -126,9 +132,14 @@ class SectionCache:
                 path.unlink(missing_ok=True)
 
 
-def publish(results: Path, *, seed: int = 0, n_resamples: int = 1000) -> list[Path]:
-    """Build the leaderboard from every run under ``results`` and write all its formats."""
-    docs = load_corpus()
+def publish(
+    results: Path, *, seed: int = 0, n_resamples: int = 1000, docs: Sequence[Document] | None = None
+) -> list[Path]:
+    """Build the leaderboard from every run under ``results`` and write all its formats.
+
+    ``docs``: the whole corpus when the caller has loaded it already (else it is loaded here).
+    """
+    docs = list(docs) if docs is not None else load_corpus()
     with locked(results):
         runs = list_runs(results)
         board = leaderboard.build(

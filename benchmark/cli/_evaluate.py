@@ -363,7 +363,8 @@ def _run(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
         # (PaddlePaddle, for LAC) has configured the root logger; the plots are right without them.
         logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
-        written = publish(results, seed=args.seed, n_resamples=args.resamples)
+        whole = docs if ids is None else None  # the board is built on the whole corpus
+        written = publish(results, seed=args.seed, n_resamples=args.resamples, docs=whole)
         print(f"leaderboard: {', '.join(str(p) for p in written)}", file=sys.stderr)
     if args.json:
         out = {
