@@ -141,7 +141,7 @@ def publish(
     """
     docs = list(docs) if docs is not None else load_corpus()
     with locked(results):
-        runs = list_runs(results)
+        runs = list_runs(results, cache=results / ".cache" / "runs")
         board = leaderboard.build(
             runs, docs, seed=seed, n_resamples=n_resamples, cache=results / ".cache" / "paired"
         )

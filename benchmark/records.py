@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
+import marshal
 import math
 import os
 import shutil
@@ -169,19 +171,72 @@ def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-def list_runs(results: Path, *, on_broken: Callable[[str], None] | None = warn) -> list[RunRecord]:
+def _stat_key(folder: Path) -> str:
+    """The run files' sizes and modification times, the Python that reads the cache and the code
+    that validated the record (this module)."""
+    stats = [(name, (folder / name).stat()) for name in RUN_FILES]
+    return "|".join([sys.version, _CODE, *(f"{n}:{st.st_size}:{st.st_mtime_ns}" for n, st in stats)])
+
+
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def _load_cached(folder: Path, cache: Path) -> tuple[RunRecord, Path | None]:
+    """:func:`load_run` through a cache of parsed records (``marshal``: plain data, no code).
+
+    A cached record is used only while the run's files have the size and modification time they
+    had when it was parsed and validated; otherwise the files are read again and the cache
+    rewritten. Returns the run and its cache file (None when the cache could not be used).
+    """
+    try:
+        key = _stat_key(folder)
+    except OSError:
+        return load_run(folder), None  # load_run names the missing or unreadable file
+    file = cache / folder.parent.name / f"{folder.name}.marshal"
+    try:
+        stored, meta, scores, errors = marshal.loads(file.read_bytes())
+        if stored == key:
+            return RunRecord(folder, meta, scores, errors), file
+    except (OSError, ValueError, EOFError, TypeError):
+        pass  # no cache yet, or an unreadable one: parse the run
+    run = load_run(folder)
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(marshal.dumps((key, run.meta, run.scores, run.errors)))
+        os.replace(tmp, file)
+    except (OSError, ValueError):
+        return run, None
+    return run, file
+
+
+def list_runs(
+    results: Path, *, on_broken: Callable[[str], None] | None = warn, cache: Path | None = None
+) -> list[RunRecord]:
     """Every readable run under ``results/runs``, sorted by model then run id.
 
     A broken run folder is skipped; ``on_broken`` (default: a warning on stderr) gets one line
-    naming it and what is wrong.
+    naming it and what is wrong. ``cache``: a folder of parsed run records (the leaderboard's
+    ``.cache/runs``), read instead of the JSON files while those are unchanged, and pruned to
+    the runs found.
     """
-    runs = []
+    runs, used = [], set()
     for folder in run_folders(results):
         try:
-            runs.append(load_run(folder))
+            if cache is None:
+                runs.append(load_run(folder))
+                continue
+            run, file = _load_cached(folder, cache)
+            runs.append(run)
+            used.add(file)
         except BrokenRun as exc:
             if on_broken is not None:
                 on_broken(f"skipping broken run {exc}")
+    if cache is not None and cache.is_dir():
+        for stale in sorted(cache.glob("*/*")):
+            if stale not in used:
+                stale.unlink(missing_ok=True)
     return sorted(runs, key=lambda r: (r.model, r.run_id))
 
 

@@ -206,3 +206,28 @@ def test_a_meta_of_the_wrong_shape_is_a_broken_run(corpus, tmp_path, capsys, edi
     assert message in capsys.readouterr().err
     run_model(ModelSpec("rules"), corpus, ["ner"], results=tmp_path, n_resamples=20)  # evaluate rewrites it
     assert len(list_runs(tmp_path)) == 1
+
+
+def test_the_parsed_record_cache_follows_every_change_of_the_run_files(corpus, tmp_path, capsys):
+    out, cache = tmp_path / "results", tmp_path / "cache"
+    for every in ("rules", "oracle"):
+        run_model(ModelSpec(every), corpus, ["topics"], results=out, n_resamples=20)
+
+    def records(**kwargs):
+        return [(r.path, r.meta, r.scores, r.errors) for r in list_runs(out, **kwargs)]
+
+    plain = records()
+    assert records(cache=cache) == plain and len(list(cache.glob("*/*.marshal"))) == 2  # parsed, stored
+    assert records(cache=cache) == plain  # read from the cache
+    rules, oracle = sorted(out.glob("runs/*/*"), key=lambda p: p.parent.name != "rules")
+    meta = json.loads((rules / "meta.json").read_text("utf-8"))
+    (rules / "meta.json").write_text(json.dumps(meta | {"display_name": "Rules"}), encoding="utf-8")
+    (cached,) = [r for r in list_runs(out, cache=cache) if r.model == "rules"]
+    assert cached.meta["display_name"] == "Rules"  # an edited file is read again
+    (cache / "oracle" / f"{oracle.name}.marshal").write_bytes(b"not marshal")
+    assert records(cache=cache) == records()  # an unreadable cache entry is parsed again
+    (oracle / "scores.json").write_text("{", encoding="utf-8")
+    capsys.readouterr()
+    assert [r.model for r in list_runs(out, cache=cache)] == ["rules"]  # broken now: skipped, said
+    assert f"skipping broken run {oracle}: scores.json: invalid JSON" in capsys.readouterr().err
+    assert [p.parent.name for p in cache.glob("*/*.marshal")] == ["rules"]  # and its entry pruned
