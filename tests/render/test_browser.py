@@ -380,5 +380,8 @@ def test_390px_layout_keeps_rank_group_and_system_columns_visible(loaded: tuple[
                     assert abs(box["left"] - edge) < 2 and box["right"] < 390 and cell.is_displayed(), cell.text
                     assert box["height"] < 100, cell.text  # rows wrap little
                     edge = box["right"]
+            for head in section.find_elements(_by("CSS_SELECTOR"), ":scope > .table-wrap thead th"):
+                fits = "return arguments[0].scrollWidth <= arguments[0].clientWidth"
+                assert driver.execute_script(fits, head), head.text  # no header spills into the next
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
