@@ -62,11 +62,15 @@ _ABSOLUTE_DATE = re.compile(
     rf"^(?:\d{{4}}|[{CN_NUMERALS}]{{4}})年?(?:\d{{1,2}}月(?:\d{{1,2}}[日号])?)?$"
     r"|^\d{1,2}月(?:\d{1,2}[日号])?$|^\d{1,2}[日号]$"
 )
-# Words right before a number that belong to the predicate, not to the metric (破案率创98.78%).
+# Words right before a number that belong to the predicate, not to the metric (破案率创98.78%):
+# linking verbs (guideline B-D2) and general counting words.
 PREDICATE_SUFFIXES = (
-    "持续保持在", "保持在", "上升为", "下降为", "达到", "超过", "突破", "累计", "连续", "先后",
+    "保持在", "上升为", "下降为", "达到", "超过", "突破", "累计", "连续", "先后",
     "共计", "位居", "创", "达", "为", "至", "到", "共", "近", "约", "了",
 )  # fmt: skip
+# Two-character adverbs that go with a trimmed predicate word (guideline B-D1: "without adverbs"):
+# 安全感持续保持在 -> 安全感. One-character ones (都, 也, 已) are left: they end nouns too (首都).
+ADVERBS = ("持续", "继续", "一直", "始终", "依然", "仍然", "已经", "基本")
 
 
 @dataclass(frozen=True)
@@ -361,9 +365,8 @@ def trim_predicate(text: str, start: int, end: int) -> int:
     """Move ``end`` left over predicate words right before a number (``破案率创`` -> ``破案率``).
 
     Example:
-        >>> t = "所平均警力上升为"
-        >>> t[: trim_predicate(t, 0, len(t))]
-        '所平均警力'
+        >>> [t[: trim_predicate(t, 0, len(t))] for t in ("所平均警力上升为", "满意度始终保持在")]
+        ['所平均警力', '满意度']
     """
     changed = True
     while changed and end > start:
@@ -373,6 +376,11 @@ def trim_predicate(text: str, start: int, end: int) -> int:
                 end -= len(suffix)
                 changed = True
                 break
+        if changed:  # an adverb before the predicate word goes with it
+            for adverb in ADVERBS:
+                if text.endswith(adverb, start, end) and end - len(adverb) > start:
+                    end -= len(adverb)
+                    break
     return end
 
 

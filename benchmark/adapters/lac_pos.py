@@ -115,7 +115,7 @@ class LacAdapter(TaggerAdapter):
 
     name = "lac"
     kind = "tagger"
-    version = "1"
+    version = "2"  # 2: adverbs before a linking verb are trimmed by a general rule (_tagging.ADVERBS)
     labels = ("PER", "ORG", "GPE", "DATE")
     merged_labels = (("GPE", "LOC"),)
     requires = ("LAC", "paddle")

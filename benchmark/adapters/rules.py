@@ -427,7 +427,7 @@ class RulesAdapter(Adapter):
 
     name = "rules"
     kind = "rules"
-    version = "2"  # 2: general system; the rules developed on the article moved to rules-article
+    version = "3"  # 2: general system (article rules moved to rules-article); 3: _tagging.ADVERBS
     tasks = ("ner", "numeric", "topics")
     labels = ("DATE",)
     Options = RulesOptions

@@ -117,7 +117,7 @@ class RulesArticleAdapter(RulesAdapter):
     """The rule system of rules v1: developed while looking at the article."""
 
     name = "rules-article"
-    version = "1"
+    version = "2"  # 2: the shared numeric trimming uses _tagging.ADVERBS
     reads = "article"
     description = (
         "rules v1: regular expressions, keyword lists and section cues developed on the article "

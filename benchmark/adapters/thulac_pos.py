@@ -91,7 +91,7 @@ class ThulacAdapter(TaggerAdapter):
 
     name = "thulac"
     kind = "tagger"
-    version = "1"
+    version = "2"  # 2: adverbs before a linking verb are trimmed by a general rule (_tagging.ADVERBS)
     labels = ("PER", "ORG", "GPE", "DATE")
     merged_labels = (("GPE", "LOC"),)
     requires = ("thulac",)

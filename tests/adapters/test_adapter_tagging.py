@@ -303,3 +303,20 @@ def test_a_word_running_past_its_line_is_reported() -> None:
     tokens, problems = align_words("ab\ncd", [("ab\nc", "n")], end=2)
     assert tokens == []
     assert problems == ["token 'ab\\nc' (n) at 0 runs past the end of its line (2)"]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "metric"),
+    [
+        ("人民群众安全感持续保持在", "人民群众安全感"),  # guideline B-D2's example, by the general rule
+        ("群众满意度始终保持在", "群众满意度"),  # another adverb, not in the article
+        ("破案率稳步上升为", "破案率稳步"),  # not a listed adverb: kept
+        ("首都保持在", "首都"),  # one-character adverbs (都) are never trimmed
+        ("工作持续", "工作持续"),  # no predicate word trimmed: the adverb rule does not apply
+        ("所平均警力上升为", "所平均警力"),
+    ],
+)
+def test_trim_predicate_takes_an_adverb_with_the_predicate_word(phrase: str, metric: str) -> None:
+    from benchmark.adapters._tagging import trim_predicate
+
+    assert phrase[: trim_predicate(phrase, 0, len(phrase))] == metric
