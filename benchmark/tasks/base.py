@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from benchmark.document import Document
+from benchmark.metrics.bootstrap import with_batch
 from benchmark.schema import Problem
 
 if TYPE_CHECKING:
@@ -52,6 +53,14 @@ class ScoringContext:
     merged_labels: tuple[tuple[str, ...], ...] = ()
 
 
+def _divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """Element-wise ``numerator / denominator``, NaN where the denominator is zero."""
+    out = np.full(numerator.shape, np.nan)
+    np.divide(numerator, denominator, out=out, where=denominator != 0)
+    return out
+
+
+@with_batch(lambda sums: _divide(2 * sums[:, 0], 2 * sums[:, 0] + sums[:, 1] + sums[:, 2]))
 def f1_of_counts(stats: np.ndarray) -> float | None:
     """F1 from summed ``(tp, fp, fn)``; None when all three are zero.
 
@@ -64,6 +73,7 @@ def f1_of_counts(stats: np.ndarray) -> float | None:
     return None if denominator == 0 else float(2 * tp / denominator)
 
 
+@with_batch(lambda sums: _divide(sums[:, 0], sums[:, 1]))
 def ratio_of(stats: np.ndarray) -> float | None:
     """``stats[0] / stats[1]`` (accuracy-like); None when the denominator is zero."""
     return None if stats[1] == 0 else float(stats[0] / stats[1])
