@@ -230,10 +230,25 @@ def _external(args: argparse.Namespace, docs: list[Any]) -> ModelSpec:
     return ModelSpec(FilePredictions, {}, args.name)
 
 
+class _NoProgress:
+    """What :func:`_progress` returns when stderr is not a terminal: a bar that draws nothing."""
+
+    def update(self, n: int = 1) -> None: ...
+
+    def set_description(self, text: str) -> None: ...
+
+    def set_postfix_str(self, text: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
 def _progress(total: int) -> Any:
+    """A tqdm bar on a terminal; otherwise one that draws nothing (and tqdm is not imported)."""
+    if not sys.stderr.isatty():
+        return _NoProgress()
     from tqdm import tqdm
 
-    return tqdm(total=total, disable=not sys.stderr.isatty(), file=sys.stderr, leave=False, unit="task")
+    return tqdm(total=total, file=sys.stderr, leave=False, unit="task")
 
 
 def _fmt(score: dict[str, Any] | None) -> str:

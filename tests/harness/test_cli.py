@@ -134,6 +134,8 @@ def test_light_model_does_not_import_torch(tmp_path):
                               "--resamples", "20", "--no-leaderboard"])  # fmt: skip
     assert "benchmark" in modules
     assert not modules & {"torch", "transformers", "datasets"}
+    # off a terminal no progress bar is drawn, so neither tqdm nor the LLM adapters are imported
+    assert not modules & {"tqdm", "asyncio", "benchmark.adapters.openai_compatible"}
 
 
 def test_concurrent_evaluations_do_not_corrupt(tmp_path):
