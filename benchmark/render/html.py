@@ -91,7 +91,8 @@ def header_section(board: dict[str, Any], images: Sequence[Path]) -> str:
     newest = newest_run(board)
     when = ""
     if newest:
-        commit = str(newest.get("git_commit") or "unknown")[:12]
+        full = str(newest.get("git_commit") or "unknown")
+        commit = full[:12] + (" (uncommitted changes)" if full.endswith("-dirty") else "")
         when = (
             f'<p class="newest">Newest run: <strong>{esc(newest.get("model", ""))}</strong> finished '
             f"<time>{esc(newest.get('finished_at', ''))}</time> at commit <code>{esc(commit)}</code>.</p>"

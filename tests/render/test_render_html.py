@@ -275,10 +275,13 @@ def test_newest_run_comes_from_the_records_not_the_clock(
     newest = max((r.meta for r in runs), key=lambda m: m["finished_at"])
     first = html.render(board, runs, docs)
     assert f"<time>{html.esc(newest['finished_at'])}</time>" in first
-    assert f"<code>{html.esc(str(newest['git_commit'])[:12])}</code>" in first
+    assert f"<code>{html.esc(str(newest['git_commit'])[:12])}" in first
     assert html.render(copy.deepcopy(board), runs, docs) == first  # a rebuild is byte-identical
     board["newest_run"] = {"model": "m", "finished_at": "2001-02-03T04:05:06+00:00", "git_commit": "abc"}
     assert "<time>2001-02-03T04:05:06+00:00</time>" in html.render(board, runs, docs)
+    assert "at commit <code>abc</code>." in html.render(board, runs, docs)
+    board["newest_run"]["git_commit"] = "0123456789abcdef0123-dirty"  # made from an uncommitted tree: said
+    assert "at commit <code>0123456789ab (uncommitted changes)</code>." in html.render(board, runs, docs)
 
 
 def test_pairwise_matrix_agrees_with_the_letters(
