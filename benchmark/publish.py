@@ -106,23 +106,22 @@ def section_key(index: int, run: RunRecord, digest: str, code: str, docs: Sequen
 class SectionCache:
     """Rendered error-view sections under ``folder``, one file per :func:`section_key`.
 
+    ``digests`` are the runs' :func:`run_digest`, ``code`` the renderer's :func:`code_digest`.
     :meth:`prune` removes the sections this render did not use, so the folder holds one page's.
     """
 
-    def __init__(self, folder: Path, keys: dict[tuple[int, Path], str]) -> None:
-        self.folder, self.keys, self.used = folder, keys, set()
+    def __init__(self, folder: Path, digests: dict[Path, str], code: str, docs: Sequence[Document]) -> None:
+        self.folder, self.digests, self.code, self.docs = folder, digests, code, docs
+        self.used: set[str] = set()
 
     def __call__(self, index: int, run: RunRecord, render: Callable[[], str]) -> str:
-        key = self.keys.get((index, run.path))
-        if key is None:
-            return render()
+        key = section_key(index, run, self.digests[run.path], self.code, self.docs)
         self.used.add(key)
         path = self.folder / f"{key}.html"
         try:
             return path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             text = render()
-            self.folder.mkdir(parents=True, exist_ok=True)
             atomic_write_text(path, text)
             return text
 
@@ -184,10 +183,7 @@ def _extras(results: Path, board: dict, board_json: str, runs: list, docs: list)
 
     images = plots.render_all(board, results / "plots")
     _remove_stale_plots(results / "plots", images)
-    code = code_digest()
-    shown = html.board_runs(board, runs)
-    keys = {(i, r.path): section_key(i, r, digests[r.path], code, docs) for i, r in enumerate(shown)}
-    sections = SectionCache(results / ".cache" / "sections", keys)
+    sections = SectionCache(results / ".cache" / "sections", digests, code_digest(), docs)
     write_if_changed(page, html.render(board, runs, docs, images, sections=sections))
     sections.prune()
     record = {"key": key, "images": [p.name for p in images]}

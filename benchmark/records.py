@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmark.schema import read_jsonl, write_json, write_jsonl
+from benchmark.schema import atomic_write_bytes, read_jsonl, write_json, write_jsonl
 from benchmark.tasks import get_task
 
 #: Significant digits of every float written into a run record or the leaderboard.
@@ -171,14 +171,15 @@ def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
+#: The code that validates a record (this module), part of every parsed-record cache key.
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
 def _stat_key(folder: Path) -> str:
     """The run files' sizes and modification times, the Python that reads the cache and the code
     that validated the record (this module)."""
     stats = [(name, (folder / name).stat()) for name in RUN_FILES]
     return "|".join([sys.version, _CODE, *(f"{n}:{st.st_size}:{st.st_mtime_ns}" for n, st in stats)])
-
-
-_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 def _load_cached(folder: Path, cache: Path) -> tuple[RunRecord, Path | None]:
@@ -201,11 +202,7 @@ def _load_cached(folder: Path, cache: Path) -> tuple[RunRecord, Path | None]:
         pass  # no cache yet, or an unreadable one: parse the run
     run = load_run(folder)
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(marshal.dumps((key, run.meta, run.scores, run.errors)))
-        os.replace(tmp, file)
+        atomic_write_bytes(file, marshal.dumps((key, run.meta, run.scores, run.errors)))
     except (OSError, ValueError):
         return run, None
     return run, file

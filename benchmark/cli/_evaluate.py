@@ -13,7 +13,6 @@ import argparse
 import contextlib
 import dataclasses
 import json
-import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -373,10 +372,6 @@ def _run(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
     bar.close()
     if not args.no_leaderboard:
         from benchmark.publish import publish
-
-        # matplotlib's "findfont: Failed to find font weight" lines reach stderr once an adapter
-        # (PaddlePaddle, for LAC) has configured the root logger; the plots are right without them.
-        logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
         whole = docs if ids is None else None  # the board is built on the whole corpus
         written = publish(results, seed=args.seed, n_resamples=args.resamples, docs=whole)
