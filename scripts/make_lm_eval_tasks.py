@@ -12,6 +12,7 @@ import sys
 
 from benchmark.bridges.lm_eval import GROUP, llm_task_keys, task_name, write_lm_eval_tasks
 from benchmark.cli._argparse import OneLineParser
+from benchmark.schema import SchemaError
 from benchmark.validate import DEFAULT_ROOT, load_corpus
 
 
@@ -31,8 +32,17 @@ def main(argv: list[str] | None = None) -> int:
         help="chat (lm_eval --apply_chat_template) or completion (base models); default: %(default)s",
     )
     args = parser.parse_args(argv)
-    docs = load_corpus(args.annotations)
-    out = write_lm_eval_tasks(docs, args.out, style=args.prompt)
+    try:
+        docs = load_corpus(args.annotations)
+        out = write_lm_eval_tasks(docs, args.out, style=args.prompt)
+    except SchemaError as exc:
+        problems = f"{len(exc.problems)} problem(s); scripts/validate.py lists them"
+        where = f"--annotations {args.annotations}"
+        print(f"error: {where}: the gold does not validate ({problems})", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # no document with gold of a task that has an LLM prompt
+        print(f"error: --annotations {args.annotations}: {exc}", file=sys.stderr)
+        return 2
     print(out)
     chat = " --apply_chat_template" if args.prompt == "chat" else ""
     tasks = ",".join(task_name(k) for k in llm_task_keys(docs))

@@ -286,3 +286,31 @@ def test_cli_on_the_script_output(lm_eval_module, tmp_path):
     assert results[task_name("qa")]["accuracy,none"] == 0.0
     assert results[task_name("numeric")]["parse_failure_rate,none"] == 1.0
     assert 0.0 <= results[task_name("ner")]["strict_f1,none"] <= 1.0 or math.isnan(results[task_name("ner")]["strict_f1,none"])
+
+
+@pytest.mark.parametrize("make", ["missing", "empty", "invalid"])
+def test_make_lm_eval_tasks_on_a_wrong_annotations_folder_is_one_line(tmp_path, make):
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    annotations = tmp_path / "annotations"
+    if make != "missing":
+        annotations.mkdir()
+    if make == "invalid":  # a copy of the article whose first entity no longer matches the text
+        doc = annotations / "sichuan-police-2020"
+        shutil.copytree(root / "annotations" / "sichuan-police-2020", doc)
+        lines = (doc / "entities.jsonl").read_text("utf-8").splitlines()
+        lines[0] = lines[0].replace('"text": "', '"text": "X', 1)
+        (doc / "entities.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, str(root / "scripts" / "make_lm_eval_tasks.py"), "--annotations", str(annotations),
+         "--out", str(out)],
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"error: --annotations {annotations}: ")
+    assert ("does not validate" in line) == (make == "invalid") and not out.exists()
