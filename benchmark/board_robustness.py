@@ -14,9 +14,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmark.board_runs import gold_hash_of, kind_of, run_path
+from benchmark.board_runs import gold_hash_of, kind_of, latest, predictions_by_doc, run_path
 from benchmark.board_significance import cached
 from benchmark.document import Document
+from benchmark.metrics.significance import excludes_zero
 from benchmark.provenance import documents_fingerprint, stable_hash
 from benchmark.records import RunRecord
 from benchmark.robustness import run_documents, score_drops
@@ -37,15 +38,6 @@ def _variant_code() -> str:
         with contextlib.suppress(metadata.PackageNotFoundError):
             digest.update(f"{package}={metadata.version(package)}".encode())
     return digest.hexdigest()
-
-
-def _excludes_zero(low: float | None, high: float | None) -> bool | None:
-    """Whether the interval ``[low, high]`` excludes 0 (None when undefined)."""
-    return None if low is None or high is None else bool(low > 0 or high < 0)
-
-
-def _predictions(run: RunRecord, key: str, docs: Sequence[Document]) -> dict[str, list[Any]]:
-    return {doc.id: run.predictions(key, doc.id) for doc in docs if key in doc.gold}
 
 
 def _paired_key(key: str, a: tuple[RunRecord, dict[str, Any]], b: tuple[RunRecord, dict[str, Any]],
@@ -70,14 +62,10 @@ ROBUSTNESS_NOTE = (
 )
 
 
-def _latest(runs: Sequence[RunRecord]) -> RunRecord | None:
-    return max(runs, key=lambda r: (r.meta.get("finished_at") or "", r.run_id), default=None)
-
-
 def _base_run(variant_run: RunRecord, base_runs: Sequence[RunRecord]) -> RunRecord | None:
     """The latest run of the same model and configuration on the variant's original documents."""
     of = set(variant_run.meta["variant"]["of"])
-    return _latest([
+    return latest([
         run for run in base_runs
         if run.model == variant_run.model and run.meta.get("adapter") == variant_run.meta.get("adapter")
         and {d for d, _ in run.meta.get("documents", [])} == of
@@ -97,7 +85,7 @@ def _drop(key: str, variant_run: RunRecord, base: RunRecord, originals: Sequence
             task,
             task_originals,
             task_variants,
-            _predictions(base, key, task_originals),
+            predictions_by_doc(base, key, task_originals),
             {v.id: variant_run.predictions(key, v.id) for v in task_variants},
             context_of(base.meta),
             context_of(variant_run.meta),
@@ -121,13 +109,13 @@ def robustness_table(
     originals, is listed in ``without_original_run`` with the reason.
     """
     base_runs = [r for r in runs if not r.meta.get("variant")]
-    latest: dict[tuple[str, str], list[RunRecord]] = {}
+    groups: dict[tuple[str, str], list[RunRecord]] = {}
     for run in (r for r in runs if r.meta.get("variant")):
-        latest.setdefault((run.model, run.meta["variant"]["name"]), []).append(run)
+        groups.setdefault((run.model, run.meta["variant"]["name"]), []).append(run)
     rows, orphans = [], []
     built: dict[str, list[Document]] = {}
-    for (_, name), group in sorted(latest.items()):
-        run = _latest(group)
+    for (_, name), group in sorted(groups.items()):
+        run = latest(group)
         base = _base_run(run, base_runs)
         orphan = {"model": run.model, "run_id": run.run_id, "variant": name}
         if base is None:
@@ -161,7 +149,7 @@ def robustness_table(
                  "task": task.name, "key": key, "metric": task.primary.name, "original": drop.get("score_b"),
                  "on_variant": drop.get("score_a"), "change": drop.get("difference"), "low": drop.get("low"),
                  "high": drop.get("high"), "p_value": drop.get("p_value"),
-                 "significant": _excludes_zero(drop.get("low"), drop.get("high"))}
+                 "significant": excludes_zero(drop.get("low"), drop.get("high"))}
             )  # fmt: skip
     rows.sort(key=lambda r: (r["key"], r["variant"], r["model"], r["run_id"]))
     return {"note": ROBUSTNESS_NOTE, "rows": rows, "without_original_run": orphans}

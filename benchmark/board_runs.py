@@ -95,3 +95,13 @@ def gold_hash_of(docs: Sequence[Document], task_keys: Iterable[str] | None = Non
 def forget_gold_hashes() -> None:
     """Empty the memo of :func:`gold_hash_of` (at the start of each build)."""
     _GOLD_PARTS.clear()
+
+
+def latest(runs: Sequence[RunRecord]) -> RunRecord | None:
+    """The run that finished last (by its record's ``finished_at``, then run id)."""
+    return max(runs, key=lambda r: (r.meta.get("finished_at") or "", r.run_id), default=None)
+
+
+def predictions_by_doc(run: RunRecord, key: str, docs: Sequence[Document]) -> dict[str, list[Any]]:
+    """The run's stored predictions of task ``key`` on each document that has its gold."""
+    return {doc.id: run.predictions(key, doc.id) for doc in docs if key in doc.gold}

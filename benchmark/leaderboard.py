@@ -40,7 +40,9 @@ from benchmark.board_runs import (
     forget_gold_hashes,
     gold_hash_of,
     kind_of,
+    latest,
     llm_failures,
+    predictions_by_doc,
     reads_of,
     run_path,
 )
@@ -74,10 +76,6 @@ USES_GOLD_NOTE = (
 
 def _speed(run: RunRecord, key: str) -> float | None:
     return run.meta.get("tasks", {}).get(key, {}).get("chars_per_second")
-
-
-def _predictions(run: RunRecord, key: str, docs: Sequence[Document]) -> dict[str, list[Any]]:
-    return {doc.id: run.predictions(key, doc.id) for doc in docs if key in doc.gold}
 
 
 def _row(run: RunRecord, key: str, score: dict[str, Any]) -> dict[str, Any]:
@@ -130,7 +128,7 @@ def _score_on(cand: Candidate, key: str, docs: Sequence[Document], *, seed: int,
         return run.scores[key]
 
     def compute() -> dict[str, Any]:
-        preds = {key: _predictions(run, key, docs)}
+        preds = {key: predictions_by_doc(run, key, docs)}
         score = rescore(run.meta, preds, docs, n_resamples=n_resamples, seed=seed)
         score[key].pop("errors", None)
         return score[key]
@@ -147,7 +145,7 @@ def _check_readable(run: RunRecord, key: str, docs: Sequence[Document], cache: P
     """
     task_name = get_task(key).name
     cached(cache, stable_hash(["readable", task_name, predictions_digest(run, key, docs)]),
-           lambda: bool(_predictions(run, key, docs)) or True)  # fmt: skip
+           lambda: bool(predictions_by_doc(run, key, docs)) or True)  # fmt: skip
 
 
 def _flag(cand: Candidate, kind: str, reason: str, **extra: Any) -> dict[str, Any]:
@@ -247,7 +245,7 @@ def task_table(
 
 def newest_run(runs: Sequence[RunRecord]) -> dict[str, Any] | None:
     """The run that finished last, from the run records (never the clock): time, commit, name."""
-    run = max(runs, key=lambda r: (r.meta.get("finished_at") or "", r.run_id), default=None)
+    run = latest(runs)
     if run is None:
         return None
     return {"finished_at": run.meta.get("finished_at"), "git_commit": run.meta.get("git_commit"),

@@ -74,48 +74,48 @@ def code_digest() -> str:
     return _files_digest(code)
 
 
+def documents_key(docs: Sequence[Document]) -> str:
+    """The documents' texts and their gold."""
+    return stable_hash([documents_fingerprint(docs), gold_hash_of(docs)])
+
+
 def page_inputs(
-    board_json: str,
-    runs: Sequence[RunRecord],
-    docs: Sequence[Document],
-    *,
-    digests: dict[Path, str] | None = None,
+    board_json: str, runs: Sequence[RunRecord], digests: dict[Path, str], code: str, documents: str
 ) -> str:
     """A key of everything the page and the plots are made from.
 
-    The board, every file of every run folder (:func:`run_digest`), the documents and
-    their gold, and the renderer's code (``benchmark/render`` and ``benchmark/tasks``, whose
-    views draw the error views). ``digests`` are the runs' :func:`run_digest` when known.
+    The board, every file of every run folder (``digests``: :func:`run_digest` per run folder),
+    the renderer's code (``code``: :func:`code_digest`; ``benchmark/render`` and
+    ``benchmark/tasks``, whose views draw the error views), the documents and their gold
+    (``documents``: :func:`documents_key`).
     """
-    digests = digests if digests is not None else {run.path: run_digest(run) for run in runs}
     return stable_hash([
         hashlib.sha256(board_json.encode("utf-8")).hexdigest(),
         [[str(run.path.relative_to(run.path.parent.parent)), run.model, digests[run.path]] for run in runs],
-        code_digest(),
-        documents_fingerprint(docs),
-        gold_hash_of(docs),
+        code,
+        documents,
     ])  # fmt: skip
 
 
-def section_key(index: int, run: RunRecord, digest: str, code: str, docs: Sequence[Document]) -> str:
+def section_key(index: int, run: RunRecord, digest: str, code: str, documents: str) -> str:
     """What one run's error-view section is made from: its place, its folder, the code, the documents."""
     where = str(run.path.relative_to(run.path.parent.parent))
-    return stable_hash([index, where, digest, code, documents_fingerprint(docs), gold_hash_of(docs)])
+    return stable_hash([index, where, digest, code, documents])
 
 
 class SectionCache:
     """Rendered error-view sections under ``folder``, one file per :func:`section_key`.
 
-    ``digests`` are the runs' :func:`run_digest`, ``code`` the renderer's :func:`code_digest`.
+    ``digests``, ``code`` and ``documents`` are as for :func:`page_inputs`.
     :meth:`prune` removes the sections this render did not use, so the folder holds one page's.
     """
 
-    def __init__(self, folder: Path, digests: dict[Path, str], code: str, docs: Sequence[Document]) -> None:
-        self.folder, self.digests, self.code, self.docs = folder, digests, code, docs
+    def __init__(self, folder: Path, digests: dict[Path, str], code: str, documents: str) -> None:
+        self.folder, self.digests, self.code, self.documents = folder, digests, code, documents
         self.used: set[str] = set()
 
     def __call__(self, index: int, run: RunRecord, render: Callable[[], str]) -> str:
-        key = section_key(index, run, self.digests[run.path], self.code, self.docs)
+        key = section_key(index, run, self.digests[run.path], self.code, self.documents)
         self.used.add(key)
         path = self.folder / f"{key}.html"
         try:
@@ -168,7 +168,8 @@ def _extras(results: Path, board: dict, board_json: str, runs: list, docs: list)
     """The plots and the HTML page, rendered only when their inputs changed."""
     key_file = results / ".cache" / PAGE_KEY
     digests = {run.path: run_digest(run) for run in runs}
-    key = page_inputs(board_json, runs, docs, digests=digests)
+    code, documents = code_digest(), documents_key(docs)
+    key = page_inputs(board_json, runs, digests, code, documents)
     page = results / "leaderboard.html"
     try:
         previous = json.loads(key_file.read_text(encoding="utf-8"))
@@ -183,7 +184,7 @@ def _extras(results: Path, board: dict, board_json: str, runs: list, docs: list)
 
     images = plots.render_all(board, results / "plots")
     _remove_stale_plots(results / "plots", images)
-    sections = SectionCache(results / ".cache" / "sections", digests, code_digest(), docs)
+    sections = SectionCache(results / ".cache" / "sections", digests, code, documents)
     write_if_changed(page, html.render(board, runs, docs, images, sections=sections))
     sections.prune()
     record = {"key": key, "images": [p.name for p in images]}

@@ -88,6 +88,13 @@ class RunRecord:
     def run_id(self) -> str:
         return self.meta["run_id"]
 
+    def mentions(self, task_key: str, doc_id: str) -> list[dict[str, Any]] | None:
+        """The stored string mentions of one task on one document (None: the run kept none)."""
+        path = self.path / "predictions" / doc_id / f"{task_key}.mentions.jsonl"
+        if not path.is_file():
+            return None
+        return [json.loads(row) for row in path.read_text(encoding="utf-8").splitlines() if row.strip()]
+
     def predictions(self, task_key: str, doc_id: str) -> list[Any]:
         """The stored (validated) predictions of one task on one document."""
         task = get_task(task_key)

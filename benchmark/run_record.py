@@ -200,9 +200,8 @@ def _keep_stored_files(
         for doc in docs:
             if key in doc.gold:
                 predictions[(doc.id, get_task(key).gold_file)] = previous.predictions(key, doc.id)
-            mentions = previous.path / "predictions" / doc.id / f"{key}.mentions.jsonl"
-            if mentions.is_file():
-                rows = [json.loads(r) for r in mentions.read_text(encoding="utf-8").splitlines() if r.strip()]
+            rows = previous.mentions(key, doc.id)
+            if rows is not None:
                 extra[f"predictions/{doc.id}/{key}.mentions.jsonl"] = rows
 
 

@@ -18,7 +18,6 @@ This module only orchestrates; :mod:`benchmark.run_record` builds the record's c
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 import threading
 import time
@@ -242,10 +241,9 @@ def _reuse(path: Path, task: Task, key: str, docs: Sequence[Document]) -> TaskOu
         outcome.info = dict(stored.get("info", {}))
         for doc in docs:
             outcome.predictions[doc.id] = accept(task, doc, record.predictions(task.key, doc.id))
-            mentions = path / "predictions" / doc.id / f"{task.key}.mentions.jsonl"
-            if mentions.exists():
-                rows = mentions.read_text(encoding="utf-8").splitlines()
-                outcome.mentions[doc.id] = [json.loads(row) for row in rows if row.strip()]
+            rows = record.mentions(task.key, doc.id)
+            if rows is not None:
+                outcome.mentions[doc.id] = rows
         return outcome
     except (OSError, KeyError, ValueError, TypeError, BrokenRun):
         return None

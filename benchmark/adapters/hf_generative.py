@@ -172,7 +172,6 @@ class HFGenerativeAdapter(LLMAdapter):
             width = enc["input_ids"].shape[1]
             criteria = [StopInGenerated(tok, stop, width)] if stop else None
             out = self._model.generate(**enc, generation_config=config, stopping_criteria=criteria)
-        width = enc["input_ids"].shape[1]
         results = []
         for row, mask in zip(out, enc["attention_mask"], strict=True):
             new = row[width:]

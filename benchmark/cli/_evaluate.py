@@ -105,14 +105,17 @@ def model_specs(args: argparse.Namespace) -> tuple[list[ModelSpec], bool]:
             raise UserError(str(exc)) from None
         spec = None if name in ADAPTERS else configured_model(name, options)
         specs.append(spec or ModelSpec(name, options))
+    configured = configured_adapters() if args.model_config or args.add_config else {}
+
+    def models_in(path: str) -> list[ModelSpec]:
+        found = read_specs(path, configured=configured)
+        if not found:
+            raise UserError(f"{path}: no models in it (expected models: [{{name: ADAPTER}}])")
+        return found
+
     if args.model_config:
-        from_file = read_specs(args.model_config, configured=configured_adapters())
-        if not from_file:
-            raise UserError(f"{args.model_config}: no models in it (expected models: [{{name: ADAPTER}}])")
-        specs += from_file
-    added = read_specs(args.add_config, configured=configured_adapters()) if args.add_config else []
-    if args.add_config and not added:
-        raise UserError(f"{args.add_config}: no models in it (expected models: [{{name: ADAPTER}}])")
+        specs += models_in(args.model_config)
+    added = models_in(args.add_config) if args.add_config else []
     if specs:
         return specs + added, False
     defaults = [ModelSpec(n) for n in ADAPTERS.names() if get_adapter(n).offline]

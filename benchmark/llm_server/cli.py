@@ -48,7 +48,7 @@ def served_item(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     """The serve config (with the command line's overrides) and the adapter options of the item."""
     from benchmark.cli._config import read_specs
     from benchmark.llm_server.config import ServeError
-    from benchmark.llm_server.specs import ServedSpec
+    from benchmark.llm_server.specs import SERVED_OPTIONS, ServedSpec
 
     specs = [s for s in read_specs(args.config) if isinstance(s, ServedSpec)]
     if args.name:
@@ -68,7 +68,7 @@ def served_item(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
         cfg = dataclasses.replace(spec.serve, **changes)
     except ValueError as exc:
         raise ServeError(f"serve_llm.py: {exc}") from None
-    options = {k: v for k, v in spec.options.items() if k not in ("base_url", "model")}
+    options = {k: v for k, v in spec.options.items() if k not in SERVED_OPTIONS}
     return cfg, options
 
 

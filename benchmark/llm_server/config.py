@@ -121,9 +121,9 @@ class ServeConfig:
         except AttributeError:  # not Linux
             return os.cpu_count() or 1
 
-    def openai_options(self, base_url: str | None = None) -> dict[str, Any]:
+    def openai_options(self) -> dict[str, Any]:
         """The ``openai`` adapter options that point at this server."""
-        return {"base_url": base_url or self.base_url, "model": self.name}
+        return {"base_url": self.base_url, "model": self.name}
 
 
 def gguf_cache_dir() -> Path:

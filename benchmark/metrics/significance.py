@@ -24,9 +24,16 @@ from typing import Any
 
 import numpy as np
 
-from .bootstrap import ScoreFn, paired_bootstrap_test
+from .bootstrap import ScoreFn, _weights, paired_bootstrap_test
 
-__all__ = ["bonferroni_confidence", "detectable_difference", "letter_display", "pair_test", "pairwise_tests"]
+__all__ = [
+    "bonferroni_confidence",
+    "detectable_difference",
+    "excludes_zero",
+    "letter_display",
+    "pair_test",
+    "pairwise_tests",
+]
 
 
 def bonferroni_confidence(alpha: float, comparisons: int) -> float:
@@ -41,6 +48,16 @@ def bonferroni_confidence(alpha: float, comparisons: int) -> float:
     if isinstance(comparisons, bool) or not isinstance(comparisons, int) or comparisons < 1:
         raise ValueError(f"comparisons: expected an int >= 1, got {comparisons!r}")
     return 1.0 - alpha / comparisons
+
+
+def excludes_zero(low: float | None, high: float | None) -> bool | None:
+    """Whether the interval ``[low, high]`` excludes 0 (None when undefined).
+
+    Example:
+        >>> excludes_zero(0.01, 0.2), excludes_zero(-0.1, 0.2), excludes_zero(None, 0.2)
+        (True, False, None)
+    """
+    return None if low is None or high is None else bool(low > 0 or high < 0)
 
 
 def pair_test(
@@ -73,7 +90,7 @@ def pair_test(
     result = paired_bootstrap_test(stats_a, stats_b, score_fn, n_resamples=n_resamples, confidence=confidence,
                                    seed=seed)  # fmt: skip
     low, high, p = result.low, result.high, result.p_value
-    significant = None if low is None or high is None else bool(low > 0 or high < 0)
+    significant = excludes_zero(low, high)
     better = None
     if significant:
         a_higher = low is not None and low > 0
@@ -267,10 +284,7 @@ def detectable_difference(
     n = x.size
     rng = np.random.default_rng(seed)
     worlds = x[rng.integers(0, n, size=(n_simulations, n))]  # simulated articles, true difference 0
-    weights = np.bincount(
-        (rng.integers(0, n, size=(n_resamples, n)) + np.arange(n_resamples)[:, None] * n).ravel(),
-        minlength=n_resamples * n,
-    ).reshape(n_resamples, n)
+    weights = _weights(rng, n_resamples, n)
     means = worlds @ weights.T / n  # (n_simulations, n_resamples) bootstrap means
     lows = np.quantile(means, (1 - confidence) / 2, axis=1)
     needed = np.sort(-lows)  # a shift delta rejects simulation s when delta > -lows[s]

@@ -58,24 +58,18 @@ def _load_predictions(run: RunRecord, task: Any, doc: Document) -> tuple[list[An
         return None, f"predictions unreadable: {_without_paths(str(exc), run)}"
 
 
-def _context(run: RunRecord) -> Any:
-    """The scoring context recorded in the run (labels it predicts, labels it merges)."""
-    from benchmark.tasks.base import ScoringContext
-
-    scoring = run.meta.get("scoring", {})
-    labels, merged = scoring.get("labels"), scoring.get("merged_labels") or []
-    return ScoringContext(tuple(labels) if labels else None, tuple(tuple(g) for g in merged))
-
-
 def scored(run: RunRecord, task: Any, doc: Document, predictions: Sequence[Any]) -> tuple[Any, Any]:
     """The scorer's ``details`` and ``errors`` of one task on one document, as the run recorded
-    them; asked of the task's scorer only where the run record has none for this document."""
+    them; asked of the task's scorer (with the run's recorded scoring context) only where the
+    run record has none for this document."""
     details = run.scores.get(task.key, {}).get("documents", {}).get(doc.id)
     errors = run.errors.get(task.key, {}).get("analysis", {}).get(doc.id)
-    if details is None:
-        details = task.details(doc, predictions, _context(run))
-    if errors is None:
-        errors = task.errors(doc, predictions, _context(run))
+    if details is None or errors is None:
+        from benchmark.run_record import context_of
+
+        context = context_of(run.meta)
+        details = task.details(doc, predictions, context) if details is None else details
+        errors = task.errors(doc, predictions, context) if errors is None else errors
     return details, errors
 
 
@@ -164,7 +158,7 @@ def analysis_section(
     if not runs:
         return ""
     best = best_runs(board, anchors)
-    tasks = [t for t in _tasks(docs)]
+    tasks = _tasks(docs)
     first = next((t.key for t in tasks if t.key in best), None)
     start = best.get(first or "", "run-0")
     options = "".join(

@@ -16,7 +16,7 @@ from typing import Any
 
 from benchmark.render.markdown import fmt_score
 from benchmark.render.pairwise_html import pairwise_section
-from benchmark.render.rows import badge, kind, label_rows, reads, wording
+from benchmark.render.rows import badge, kind, label_rows, percent, reads, wording
 from benchmark.render.widgets import esc, sort_attr, table, th
 
 # --------------------------------------------------------------------------- cells
@@ -191,10 +191,6 @@ def _has(table_data: dict[str, Any], key: str) -> bool:
     return any(key in row for row in table_data.get("rows", []))
 
 
-def _rate(value: Any) -> str:
-    return "n/a" if value is None else f"{100 * float(value):.1f}%"
-
-
 def llm_cell(row: dict[str, Any]) -> str:
     """The LLM failure rates of a row (parse and grounding, with counts); ``-`` for other systems."""
     llm = row.get("llm")
@@ -202,10 +198,10 @@ def llm_cell(row: dict[str, Any]) -> str:
         return '<td data-sort-value="">-</td>'
     parse, ground = llm.get("parse_failure_rate"), llm.get("grounding_failure_rate")
     return (
-        f'<td class="llm-rates"{sort_attr(parse)}>parse {_rate(parse)} '
+        f'<td class="llm-rates"{sort_attr(parse)}>parse {percent(parse)} '
         f"<small>({esc(llm.get('parse_failures', '?'))} of {esc(llm.get('requests', '?'))} answers)"
         "</small><br>"
-        f"grounding {_rate(ground)} <small>({esc(llm.get('grounding_failures', '?'))} of "
+        f"grounding {percent(ground)} <small>({esc(llm.get('grounding_failures', '?'))} of "
         f"{esc(llm.get('items', '?'))} items)</small></td>"
     )
 
@@ -256,8 +252,8 @@ def _failed_list(failed: Sequence[dict[str, Any]]) -> str:
         llm = f.get("llm")
         rates = ""
         if isinstance(llm, dict):
-            rates = (f" LLM failures: parse {_rate(llm.get('parse_failure_rate'))}, grounding "
-                     f"{_rate(llm.get('grounding_failure_rate'))}.")  # fmt: skip
+            rates = (f" LLM failures: parse {percent(llm.get('parse_failure_rate'))}, grounding "
+                     f"{percent(llm.get('grounding_failure_rate'))}.")  # fmt: skip
         reason = f.get("reason") or f.get("status")
         items.append(
             f"<li><strong>{esc(f.get('model'))}</strong> (<code>{esc(f.get('run_id'))}</code>): {esc(reason)}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from benchmark.render.rows import badge, reads, wording
+from benchmark.render.rows import badge, percent, reads, wording
 
 _MD_SPECIAL = re.compile(r"([`*_\[\]|~#!])")
 
@@ -70,10 +70,6 @@ def badges_note(board: dict[str, Any]) -> str:
     return "Badges: " + "; ".join(meanings) + "."
 
 
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.1f}%"
-
-
 def detectable_sentence(table: dict[str, Any]) -> str:
     """What the task's paired test can detect (``table["detectable"]``), or an empty string."""
     found = table.get("detectable")
@@ -116,7 +112,8 @@ def _llm_lines(table: dict[str, Any]) -> list[str]:
     for row in table["rows"]:
         llm = row.get("llm")
         if llm:
-            parse, grounding = _pct(llm.get("parse_failure_rate")), _pct(llm.get("grounding_failure_rate"))
+            parse = percent(llm.get("parse_failure_rate"))
+            grounding = percent(llm.get("grounding_failure_rate"))
             out.append(f"{_name(row)}: {parse} of answers unreadable, {grounding} of items not in the text")
     return [f"\nLLM failure rates: {'; '.join(out)}."] if out else []
 
@@ -158,7 +155,7 @@ def task_section(table: dict[str, Any]) -> str:
     for failed in table["failed"]:
         why = failed.get("exception") or failed.get("reason") or failed.get("status", "")
         rates = failed.get("llm")
-        extra = f" ({_pct(rates.get('parse_failure_rate'))} of answers unreadable)" if rates else ""
+        extra = f" ({percent(rates.get('parse_failure_rate'))} of answers unreadable)" if rates else ""
         who = f"{md_escape(failed['model'])} ({md_escape(failed['run_id'])})"
         lines.append(f"\nFailed: {who}: {md_escape(why)}{extra}")
     for flag in table.get("incomplete", []):  # runs that miss a document or predate the task version

@@ -17,8 +17,6 @@ standalone ``.svg`` file (the panels stacked) under ``plots/``.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +24,7 @@ from typing import Any
 
 from benchmark.render.rows import badge, label_rows
 from benchmark.render.widgets import esc
+from benchmark.schema import atomic_write_bytes
 
 PER_LABEL_FILE = "per_label.svg"
 SPEED_FILE = "quality_vs_speed.svg"
@@ -231,20 +230,6 @@ def render_all(board: dict[str, Any], out_dir: Path) -> list[Path]:
         path = out_dir / name
         data = standalone_svg(make(board), title).encode("utf-8")
         if not path.is_file() or path.read_bytes() != data:
-            write_bytes_atomic(path, data)
+            atomic_write_bytes(path, data)
         paths.append(path)
     return paths
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` through a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the plots are published files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -90,3 +90,13 @@ def label_rows(row: dict[str, Any]) -> dict[str, float | None]:
             value = value.get("estimate")
         out[str(name)] = float(value) if isinstance(value, Real) and not isinstance(value, bool) else None
     return out
+
+
+def percent(value: Any) -> str:
+    """A rate as a percentage with one decimal, ``n/a`` when undefined.
+
+    Example:
+        >>> percent(0.1234), percent(None)
+        ('12.3%', 'n/a')
+    """
+    return "n/a" if value is None else f"{100 * float(value):.1f}%"

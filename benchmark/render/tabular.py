@@ -7,6 +7,8 @@ import io
 import json
 from typing import Any
 
+from benchmark.render.rows import reads
+
 
 def to_json(board: dict[str, Any]) -> str:
     """Indented JSON, Chinese unescaped, keys in insertion order (deterministic)."""
@@ -43,7 +45,7 @@ def to_csv(board: dict[str, Any]) -> str:
                         score["low"],
                         score["high"],
                         row["uses_gold"],
-                        row.get("reads", "gold" if row["uses_gold"] else "nothing"),
+                        reads(row),
                         bool(row.get("reference")),
                         row.get("group", ""),
                         row.get("kind", ""),

@@ -32,6 +32,7 @@ from benchmark.tasks.llm_parse import (
     parse_json_answer,
     text_field,
 )
+from benchmark.tasks.rows import in_line
 
 LABEL_ALIASES = {
     "PERSON": "PER", "人名": "PER", "ORGANIZATION": "ORG", "ORGANISATION": "ORG", "机构": "ORG",
@@ -104,10 +105,7 @@ def parse(doc: Any, request: LLMRequest, answer: str, labels: tuple[str, ...]) -
 
 def reference(doc: Any, request: LLMRequest) -> str:
     """The gold answer of a request: its line's entities (each ``(text, label)`` once), as JSON."""
-    if request.target >= 0:
-        start, end = doc.lines()[request.target]
-        entities = [e for e in doc.gold.get("ner", []) if start <= e.start and e.end <= end]
-    else:
-        entities = list(doc.gold.get("ner", []))
+    gold = doc.gold.get("ner", [])
+    entities = in_line(gold, *doc.lines()[request.target]) if request.target >= 0 else list(gold)
     unique = dict.fromkeys((e.text, e.label) for e in sorted(entities, key=lambda e: (e.start, e.end)))
     return dump([{"text": text, "label": label} for text, label in unique])
